@@ -1,0 +1,184 @@
+#include "interrupt.h"
+
+#include <string>
+
+namespace ht {
+
+namespace {
+
+struct InterruptRequest {
+  ThreadState* ts;
+  uint64_t arm_id;  // 0: a killThread probe
+};
+
+// Runs on the JS thread, at the next safe point of the JavaScript it executes (loop back-edge,
+// call, regex backtracking step, Atomics.wait wake-up). Never runs JavaScript itself.
+//
+// Races handled here (DESIGN.md):
+// - the request may be stale: it was made for an arm that has since finished, or it runs inside a
+//   later call; we look the arm up by id on this thread and do nothing if it is gone or not fired;
+// - TerminateExecution is only ever called from here, on the thread itself, right after we decided
+//   where the termination will be caught (our guard frame, or the microtask checkpoint);
+// - where neither can catch it (a raw timer or I/O callback), we do not terminate at all: a
+//   termination escaping into Node's callback scopes exits 0 or aborts the process. The watchdog
+//   then reports the thread stuck instead.
+void OnInterrupt(v8::Isolate* isolate, void* data) {
+  auto* req = static_cast<InterruptRequest*>(data);
+  ThreadState* ts = req->ts;
+  const uint64_t arm_id = req->arm_id;
+  delete req;
+  if (arm_id == 0) {
+    ts->js_probe_hits.fetch_add(1);
+    return;
+  }
+  if (ts->terminating != 0) return;  // a termination is already unwinding
+
+  std::string message;
+  bool in_microtask = false;
+  Arm* a;
+  {
+    std::lock_guard<std::mutex> lock(*g_mu);
+    a = FindArm(ts, arm_id);
+    if (a == nullptr || a->stopped || a->phase == Phase::kArmed) return;
+    a->interrupt_ran = true;
+    if (!a->in_frame) {
+      // Already unblocked in its async part: the syscall failed (EINTR, killed child) and that
+      // failure is travelling through the promise chain to runWithHardTimeout, which reports it
+      // with the stack of the call. Terminating now would only kill that delivery.
+      if (a->native) return;
+      // No guard frame of this arm below us: only a microtask checkpoint can catch it.
+      in_microtask = ts->microtask_stops && v8::MicrotasksScope::IsRunningMicrotasks(isolate);
+      if (!in_microtask) {
+        a->busy_outside = true;
+        return;
+      }
+    }
+    message = a->custom ? a->custom_message : std::string("hard timeout");
+  }
+
+  // The error is created here so that V8 records the stack of the code that is stuck right now.
+  napi_env env = ts->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value msg, error;
+  if (napi_create_string_utf8(env, message.data(), message.size(), &msg) == napi_ok &&
+      napi_create_error(env, nullptr, msg, &error) == napi_ok) {
+    if (a->error != nullptr) napi_delete_reference(env, a->error);
+    napi_create_reference(env, error, 1, &a->error);
+  }
+  napi_close_handle_scope(env, scope);
+
+  ts->terminating = arm_id;
+  ts->terminating_in_microtask = in_microtask;
+  isolate->TerminateExecution();
+}
+
+// Runs on the JS thread whenever a microtask checkpoint ends, including one cut short by a
+// termination (V8 drops the rest of the queue and still calls this). Cheap when idle: one load.
+void OnMicrotasksCompleted(v8::Isolate* isolate, void* data) {
+  auto* ts = static_cast<ThreadState*>(data);
+  if (ts->terminating == 0 || !ts->terminating_in_microtask) return;
+  {
+    // Disarm before cancelling, so the watchdog cannot re-inject into the code that runs next.
+    std::lock_guard<std::mutex> lock(*g_mu);
+    Arm* a = FindArm(ts, ts->terminating);
+    if (a != nullptr) {
+      a->stopped = true;
+      a->stopped_ns = NowNs();
+      Unwatch(a);
+    }
+  }
+  ts->terminating = 0;
+  ts->terminating_in_microtask = false;
+  if (isolate->IsExecutionTerminating()) isolate->CancelTerminateExecution();
+  // V8 dropped the rest of the microtask queue; Node's async-id stack still holds the entry the
+  // stopped microtask pushed. Let JS rebalance it before Node checks it (or aborts).
+  if (ts->after_microtask_stop != nullptr) {
+    napi_env env = ts->env;
+    napi_handle_scope scope;
+    if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+    napi_value fn, undefined;
+    if (napi_get_reference_value(env, ts->after_microtask_stop, &fn) == napi_ok && fn != nullptr) {
+      napi_get_undefined(env, &undefined);
+      napi_call_function(env, undefined, fn, 0, nullptr, nullptr);
+      napi_value ignored;
+      napi_get_and_clear_last_exception(env, &ignored);
+    }
+    napi_close_handle_scope(env, scope);
+  }
+}
+
+struct ProbeData {
+  uint64_t arm_id;  // 0: killThread probe
+};
+
+// Runs on the thread's event loop (a uv_async behind the threadsafe function): the thread is idle,
+// not stuck. env is null when the environment is being torn down.
+void OnLoopProbe(napi_env env, napi_value, void* context, void* data) {
+  auto* ts = static_cast<ThreadState*>(context);
+  auto* probe = static_cast<ProbeData*>(data);
+  const uint64_t arm_id = probe->arm_id;
+  delete probe;
+  if (env == nullptr) return;
+  if (arm_id == 0) {
+    ts->loop_probe_hits.fetch_add(1);
+    return;
+  }
+  std::lock_guard<std::mutex> lock(*g_mu);
+  Arm* a = FindArm(ts, arm_id);
+  if (a != nullptr) a->probe_ran = true;
+}
+
+void OnEnvCleanup(void* data) {
+  auto* ts = static_cast<ThreadState*>(data);
+  napi_threadsafe_function probe, listener;
+  {
+    // From here on the watchdog never calls into this isolate again.
+    std::lock_guard<std::mutex> lock(*g_mu);
+    ts->alive = false;
+    probe = ts->probe;
+    listener = ts->stuck_listener;
+    ts->probe = nullptr;
+    ts->stuck_listener = nullptr;
+    for (Arm* a : ts->arms) Unwatch(a);
+  }
+  if (probe != nullptr) napi_release_threadsafe_function(probe, napi_tsfn_abort);
+  if (listener != nullptr) napi_release_threadsafe_function(listener, napi_tsfn_abort);
+}
+
+}  // namespace
+
+void RequestArmInterrupt(Arm* a) {
+  ThreadState* ts = a->ts;
+  if (!ts->alive) return;
+  ts->isolate->RequestInterrupt(OnInterrupt, new InterruptRequest{ts, a->id});
+}
+
+void RequestProbeInterrupt(ThreadState* ts) {
+  if (!ts->alive) return;
+  ts->isolate->RequestInterrupt(OnInterrupt, new InterruptRequest{ts, 0});
+}
+
+void ProbeLoop(ThreadState* ts, uint64_t arm_id) {
+  if (!ts->alive || ts->probe == nullptr) return;
+  auto* data = new ProbeData{arm_id};
+  if (napi_call_threadsafe_function(ts->probe, data, napi_tsfn_nonblocking) != napi_ok) delete data;
+}
+
+napi_status InstallThreadHooks(ThreadState* ts) {
+  napi_env env = ts->env;
+  ts->isolate->AddMicrotasksCompletedCallback(OnMicrotasksCompleted, ts);
+  napi_value name;
+  napi_status s = napi_create_string_utf8(env, "hardtimeout.probe", NAPI_AUTO_LENGTH, &name);
+  if (s != napi_ok) return s;
+  s = napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, nullptr, nullptr, ts,
+                                      OnLoopProbe, &ts->probe);
+  if (s != napi_ok) return s;
+  // Unref'd: the probe must never keep a process alive.
+  s = napi_unref_threadsafe_function(env, ts->probe);
+  if (s != napi_ok) return s;
+  // Registered after the threadsafe function, so it runs before Node finalizes it.
+  return napi_add_env_cleanup_hook(env, OnEnvCleanup, ts);
+}
+
+}  // namespace ht

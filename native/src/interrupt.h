@@ -1,0 +1,18 @@
+// What runs on the stuck JS thread itself: the V8 interrupt that captures the error and terminates,
+// the microtask-checkpoint hook that cancels a termination begun inside a microtask, and the
+// event-loop probe that tells the watchdog the thread is idle rather than stuck.
+#pragma once
+
+#include "registry.h"
+
+namespace ht {
+
+// Called with g_mu held, from any thread. Both are no-ops for a thread that is no longer alive.
+void RequestArmInterrupt(Arm* a);    // the interrupt for a fired deadline
+void RequestProbeInterrupt(ThreadState* ts);  // killThread: is the thread running JS?
+void ProbeLoop(ThreadState* ts, uint64_t arm_id);  // is the thread idle in its event loop?
+
+// On the JS thread, at module init: hooks the microtask checkpoint and creates the loop probe.
+napi_status InstallThreadHooks(ThreadState* ts);
+
+}  // namespace ht

@@ -1,0 +1,25 @@
+// What /proc says about a thread, and the process trees hanging off it. Linux only.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace ht {
+
+// JSON: {"pid","tid","state","syscall":{"nr","name","args"},"wchan","fd":{"fd","target"},
+// "path","children":[{"pid","cmd"}]}. Fields that cannot be read are left out.
+std::string DiagnoseJson(pid_t pid, pid_t tid);
+
+// Every descendant process of one thread (tid > 0) or of every thread of pid (tid == 0).
+std::vector<pid_t> Descendants(pid_t pid, pid_t tid);
+
+// Stops (SIGSTOP) then kills (SIGKILL) the descendants of one thread or of a whole process, so
+// that none can fork while the tree is walked. Returns the killed pids as a JSON array of
+// {"pid","cmd"}.
+std::string KillDescendants(pid_t pid, pid_t tid);
+
+std::string JsonString(const std::string& s);
+
+}  // namespace ht

@@ -1,0 +1,150 @@
+#include "watchdog.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <limits>
+#include <string>
+#include <thread>
+
+#include "interrupt.h"
+#include "proc.h"
+#include "registry.h"
+#include "signals.h"
+
+namespace ht {
+
+namespace {
+
+constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+
+// Heap-allocated and never destroyed: the watchdog thread may be waiting on it when the process
+// exits, and destroying a condition variable with a waiter blocks exit.
+std::condition_variable* g_cv = new std::condition_variable();
+bool g_started = false;          // (mu)
+int64_t g_wait_until = kNever;   // (mu) what the watchdog sleeps until
+
+std::string StuckReportJson(const Arm* a, int64_t now) {
+  const ThreadState* ts = a->ts;
+  std::string j = "{\"label\":" + JsonString(a->label);
+  j += ",\"pid\":" + std::to_string(getpid());
+  j += ",\"tid\":" + std::to_string(ts->tid);
+  j += ",\"generation\":" + std::to_string(ts->generation);
+  j += ",\"timeoutMs\":" + std::to_string((a->deadline_ns - a->armed_ns) / 1e6);
+  j += ",\"elapsedMs\":" + std::to_string((now - a->armed_ns) / 1e6);
+  j += ",\"busyInJavaScript\":" + std::string(a->busy_outside ? "true" : "false");
+  j += ",\"diagnosis\":" + DiagnoseJson(getpid(), ts->tid);
+  j += ",\"unblock\":" + (a->unblock.empty() ? std::string("null") : a->unblock);
+  j += ",\"action\":" + JsonString(a->plan.kill_process ? "kill-process" : "report");
+  return j + "}";
+}
+
+void WriteReport(const std::string& path, const std::string& json) {
+  const std::string tmp = path + ".tmp" + std::to_string(getpid());
+  FILE* f = fopen(tmp.c_str(), "w");
+  if (f == nullptr) return;
+  const bool ok = fwrite(json.data(), 1, json.size(), f) == json.size();
+  if (fclose(f) == 0 && ok) rename(tmp.c_str(), path.c_str());
+}
+
+// Deadline passed: ask the thread to stop at its next JS safe point, and probe its event loop so
+// that an idle thread (a promise waiting for nothing) is not mistaken for a stuck one.
+void Fire(Arm* a, int64_t now) {
+  a->phase = Phase::kFired;
+  a->fired_ns = now;
+  a->next_step_ns = a->deadline_ns + a->unblock_after_ns;
+  RequestArmInterrupt(a);
+  ProbeLoop(a->ts, a->id);
+}
+
+// Neither the interrupt nor the loop probe ran: the thread is inside a native call. Name what it
+// is blocked in, then unblock it: EINTR for read-type syscalls, and its child processes killed
+// for execSync/spawnSync. The interrupt requested at the deadline is still pending and runs as
+// soon as the thread is back in JavaScript.
+void Unblock(Arm* a) {
+  a->phase = Phase::kUnblocked;
+  a->next_step_ns = a->deadline_ns + std::max(a->stuck_after_ns, a->unblock_after_ns + 1);
+  if (a->interrupt_ran || a->probe_ran || !a->ts->alive) return;
+  a->native = true;
+  a->diagnosis = DiagnoseJson(getpid(), a->ts->tid);
+  const bool signalled = SignalThread(a->ts->tid);
+  const std::string killed = KillDescendants(getpid(), a->ts->tid);
+  a->unblock = std::string("{\"signalled\":") + (signalled ? "true" : "false") +
+               ",\"killed\":" + killed + "}";
+}
+
+// Still not back, long after the deadline: report, and carry out the onStuck plan.
+void Stuck(Arm* a, int64_t now) {
+  a->phase = Phase::kStuck;
+  a->next_step_ns = kNever;
+  if (a->probe_ran && !a->interrupt_ran) return;  // idle, not stuck: its JS timer settles it
+  a->stuck = true;
+  const std::string json = StuckReportJson(a, now);
+  for (ThreadState* other : *g_threads) {
+    if (other == a->ts || !other->alive || other->stuck_listener == nullptr) continue;
+    auto* copy = new std::string(json);
+    if (napi_call_threadsafe_function(other->stuck_listener, copy, napi_tsfn_nonblocking) !=
+        napi_ok)
+      delete copy;
+  }
+  if (!a->plan.report_path.empty()) WriteReport(a->plan.report_path, json);
+  if (a->plan.kill_process) {
+    KillDescendants(getpid(), 0);
+    kill(getpid(), SIGKILL);
+  }
+}
+
+void WatchdogMain() {
+  std::unique_lock<std::mutex> lock(*g_mu);
+  for (;;) {
+    const int64_t now = NowNs();
+    int64_t next = kNever;
+    // Copy: Stuck() may not change g_watched, but keep the loop obviously safe.
+    std::vector<Arm*> watched = *g_watched;
+    for (Arm* a : watched) {
+      if (a->next_step_ns <= now) {
+        switch (a->phase) {
+          case Phase::kArmed: Fire(a, now); break;
+          case Phase::kFired: Unblock(a); break;
+          case Phase::kUnblocked: Stuck(a, now); break;
+          case Phase::kStuck: break;
+        }
+      }
+      if (a->phase != Phase::kStuck) next = std::min(next, a->next_step_ns);
+    }
+    g_wait_until = next;
+    if (next == kNever) {
+      g_cv->wait(lock);
+    } else {
+      g_cv->wait_until(lock, std::chrono::steady_clock::time_point(std::chrono::nanoseconds(next)));
+    }
+  }
+}
+
+}  // namespace
+
+void WatchdogArmed(int64_t deadline_ns) {
+  if (!g_started) {
+    g_started = true;
+    g_wait_until = deadline_ns;
+    std::thread(WatchdogMain).detach();
+    return;
+  }
+  if (deadline_ns < g_wait_until) {
+    g_wait_until = deadline_ns;
+    g_cv->notify_one();
+  }
+}
+
+void WatchdogFireNow(Arm* a) {
+  a->deadline_ns = NowNs();
+  a->next_step_ns = a->deadline_ns;
+  WatchdogArmed(a->deadline_ns);
+  g_cv->notify_one();
+}
+
+}  // namespace ht
