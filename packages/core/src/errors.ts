@@ -1,0 +1,109 @@
+// The errors a stopped function throws. Their stacks are the stacks captured where the code was
+// stuck, under a header of our own.
+import { describeDiagnosis, parseJson, type ThreadDiagnosis, type UnblockResult } from './diagnosis'
+import type { StopInfo } from './native'
+
+export type HardTimeoutKind = 'js' | 'native'
+
+export interface HardTimeoutDetails {
+  timeout: number
+  elapsed: number
+  label?: string
+  kind: HardTimeoutKind
+  diagnosis?: ThreadDiagnosis
+  unblocked?: UnblockResult
+  /** The function was not stuck but still pending: its promise never settled. */
+  pending?: boolean
+}
+
+/** Thrown (or the promise rejects with it) when a function ran past its hard timeout. */
+export class HardTimeoutError extends Error {
+  override name = 'HardTimeoutError' as const
+  /** The limit, in ms. */
+  readonly timeout: number
+  /** How long the function ran before it was stopped, in ms. */
+  readonly elapsed: number
+  readonly label: string | undefined
+  /** 'js': stopped while running JavaScript; 'native': it had to be unblocked from a native call first. */
+  readonly kind: HardTimeoutKind
+  /** For native hangs: what the thread was blocked in, read from /proc before it was unblocked. */
+  readonly diagnosis: ThreadDiagnosis | undefined
+  /** For native hangs: what was done to unblock it. */
+  readonly unblocked: UnblockResult | undefined
+
+  constructor(message: string, details: HardTimeoutDetails) {
+    super(message)
+    this.timeout = details.timeout
+    this.elapsed = details.elapsed
+    this.label = details.label
+    this.kind = details.kind
+    this.diagnosis = details.diagnosis
+    this.unblocked = details.unblocked
+  }
+}
+
+/** What interruptThread() throws into the target thread when no error of its own is given. */
+export class ThreadInterruptError extends Error {
+  override name = 'ThreadInterruptError'
+}
+
+function round(ms: number): number {
+  return ms >= 100 ? Math.round(ms) : Math.round(ms * 10) / 10
+}
+
+/** Replaces the first line(s) of a captured stack (its old message) with our own header. */
+export function restack(error: Error, header: string, ...captured: unknown[]): void {
+  for (const c of captured) {
+    const stack = c instanceof Object ? (c as { stack?: unknown }).stack : undefined
+    if (typeof stack !== 'string') continue
+    const frames = stack.split('\n').filter((line) => /^\s+at /.test(line))
+    if (frames.length === 0) continue
+    error.stack = `${header}\n${frames.join('\n')}`
+    return
+  }
+}
+
+export function timeoutErrorFrom(info: StopInfo, label: string | undefined, fallbackStack?: unknown): HardTimeoutError {
+  const diagnosis = parseJson<ThreadDiagnosis>(info.diagnosis)
+  const unblocked = parseJson<UnblockResult>(info.unblock)
+  const kind: HardTimeoutKind = info.native ? 'native' : 'js'
+  const what = label ? `"${label}"` : 'function'
+  let message = `${what} was stopped after ${round(info.elapsedMs)} ms: it ran past its hard timeout of ${round(info.timeoutMs)} ms`
+  if (kind === 'native') {
+    const blocked = describeDiagnosis(diagnosis)
+    const actions: string[] = []
+    if (unblocked?.signalled) actions.push('interrupted the syscall')
+    if (unblocked && unblocked.killed.length > 0) {
+      actions.push(`killed ${unblocked.killed.length} child process${unblocked.killed.length > 1 ? 'es' : ''}`)
+    }
+    message += ` while blocked in ${blocked ?? 'native code'}`
+    if (actions.length > 0) message += ` (${actions.join(' and ')} to unblock it)`
+  }
+  const error = new HardTimeoutError(message, {
+    timeout: info.timeoutMs,
+    elapsed: info.elapsedMs,
+    label,
+    kind,
+    diagnosis,
+    unblocked,
+  })
+  restack(error, `HardTimeoutError: ${message}`, info.error, fallbackStack)
+  return error
+}
+
+export function pendingError(timeout: number, elapsed: number, label: string | undefined): HardTimeoutError {
+  const what = label ? `"${label}"` : 'function'
+  return new HardTimeoutError(
+    `${what} did not settle within its hard timeout of ${round(timeout)} ms (it was waiting, not blocking the thread)`,
+    { timeout, elapsed, label, kind: 'js', pending: true },
+  )
+}
+
+export function interruptErrorFrom(info: StopInfo): Error {
+  const name = info.customName || 'ThreadInterruptError'
+  const message = info.customMessage ?? ''
+  const error = name === 'ThreadInterruptError' ? new ThreadInterruptError(message) : new Error(message)
+  if (error.name !== name) error.name = name
+  restack(error, `${name}: ${message}`, info.error)
+  return error
+}

@@ -1,0 +1,33 @@
+// Without the addon: Node's vm timeout guards the synchronous part. It stops a JS loop, but it
+// cannot say where, and it cannot stop native calls or code running after an await.
+import * as vm from 'node:vm'
+import { HardTimeoutError } from './errors'
+import type { ParsedOptions } from './options'
+
+const SLOT = Symbol.for('hardtimeout.fallback.fn')
+const script = new vm.Script('globalThis[Symbol.for("hardtimeout.fallback.fn")]()', {
+  filename: 'hardtimeout-fallback.js',
+})
+
+export function runSyncWithVm<T>(fn: () => T, opts: ParsedOptions): T {
+  const g = globalThis as Record<symbol, unknown>
+  const previous = g[SLOT]
+  g[SLOT] = fn
+  const start = performance.now()
+  try {
+    return script.runInThisContext({ timeout: Math.ceil(opts.timeout) }) as T
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
+      const elapsed = performance.now() - start
+      const what = opts.label ? `"${opts.label}"` : 'function'
+      throw new HardTimeoutError(
+        `${what} was stopped after ${Math.round(elapsed)} ms: it ran past its hard timeout of ${opts.timeout} ms ` +
+          '(native addon unavailable: the line it was stuck on is unknown)',
+        { timeout: opts.timeout, elapsed, label: opts.label, kind: 'js' },
+      )
+    }
+    throw error
+  } finally {
+    g[SLOT] = previous
+  }
+}

@@ -1,0 +1,18 @@
+export { runWithHardTimeout } from './run'
+export { HardTimeoutError, ThreadInterruptError, type HardTimeoutKind } from './errors'
+export type { HardTimeoutOptions, StuckPlan } from './options'
+export type { ThreadDiagnosis, UnblockResult } from './diagnosis'
+export { describeDiagnosis } from './diagnosis'
+export {
+  currentThread,
+  interruptThread,
+  unblockThread,
+  diagnoseThread,
+  killThread,
+  onThreadStuck,
+  killProcessTree,
+  dieWithParent,
+  type ThreadHandle,
+  type StuckReport,
+} from './threads'
+export { nativeStatus } from './native'

@@ -1,0 +1,31 @@
+// Without the addon (forced here), core still stops a synchronous loop, warns once what is lost,
+// and the thread functions refuse clearly.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { run } from './helpers.mjs'
+
+const script = `
+const core = require(${JSON.stringify(new URL('../dist/index.js', import.meta.url).pathname)})
+const out = { status: core.nativeStatus() }
+try { core.runWithHardTimeout(() => { for (;;) {} }, { timeout: 150 }) } catch (e) { out.loop = { name: e.name, kind: e.kind, message: e.message } }
+try { core.runWithHardTimeout(() => { for (;;) {} }, { timeout: 150 }) } catch (e) { out.second = e.name }
+out.value = core.runWithHardTimeout(() => 5, { timeout: 150 })
+try { core.currentThread() } catch (e) { out.thread = e.message }
+console.log(JSON.stringify(out))
+`
+
+test('the pure-JS fallback stops a sync loop and says what is lost, once', async () => {
+  const r = await run(['-e', script], { env: { HARDTIMEOUT_FORCE_FALLBACK: '1' } })
+  assert.equal(r.code, 0, r.stderr)
+  const out = r.lines[0]
+  assert.deepEqual(out.status, { loaded: false, reason: 'HARDTIMEOUT_FORCE_FALLBACK=1 is set' })
+  assert.equal(out.loop.name, 'HardTimeoutError')
+  assert.equal(out.loop.kind, 'js')
+  assert.match(out.loop.message, /ran past its hard timeout of 150 ms \(native addon unavailable: the line it was stuck on is unknown\)/)
+  assert.equal(out.second, 'HardTimeoutError')
+  assert.equal(out.value, 5)
+  assert.match(out.thread, /currentThread\(\) needs the native addon, which is not available: HARDTIMEOUT_FORCE_FALLBACK=1 is set/)
+  const warnings = r.stderr.match(/HardTimeoutWarning/g) ?? []
+  assert.equal(warnings.length, 1, r.stderr)
+  assert.match(r.stderr, /hangs after an await and hangs in native code \(readSync, execSync\) are not stopped/)
+})

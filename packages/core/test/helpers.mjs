@@ -1,0 +1,49 @@
+// Runs a fixture in a real child process and collects its JSON lines.
+import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
+export const fixture = (name) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
+
+export function run(args, { env = {}, limitMs = 30_000, execArgv = [] } = {}) {
+  return new Promise((resolve) => {
+    const t0 = performance.now()
+    const child = spawn(process.execPath, [...execArgv, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    const killer = setTimeout(() => child.kill('SIGKILL'), limitMs)
+    child.on('close', (code, signal) => {
+      clearTimeout(killer)
+      const lines = stdout.split('\n').filter(Boolean).map((l) => {
+        try {
+          return JSON.parse(l)
+        } catch {
+          return { raw: l }
+        }
+      })
+      resolve({ code, signal, lines, stdout, stderr, wall: performance.now() - t0, pid: child.pid })
+    })
+  })
+}
+
+export const scenario = (where, name, args = [], opts) => run([fixture('scenario.cjs'), where, name, ...args], opts)
+
+/** true while a process with that pid exists (and is not a zombie). */
+export function alive(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z'
+  } catch {
+    return false
+  }
+}
+
+/** The first stack frame outside Node's own modules. */
+export function firstUserFrame(stack) {
+  return stack.split('\n').find((l) => /^\s+at /.test(l) && !/\(node:|\(<anonymous>\)|at node:/.test(l))
+}

@@ -1,0 +1,40 @@
+// Bad input gets a TypeError or RangeError naming the option and the value; never a crash.
+import assert from 'node:assert/strict'
+import { createRequire } from 'node:module'
+import { test } from 'node:test'
+
+const { runWithHardTimeout } = createRequire(import.meta.url)('../dist/index.js')
+const noop = () => 1
+
+test('timeout must be a positive, finite number of ms', () => {
+  for (const [timeout, type, shown] of [
+    [0, RangeError, '0'], [-5, RangeError, '-5'], [NaN, RangeError, 'NaN'], [Infinity, RangeError, 'Infinity'],
+    [2 ** 31, RangeError, '2147483648'], ['100', TypeError, '"100"'], [undefined, TypeError, 'undefined'], [10n, TypeError, '10n'],
+  ]) {
+    assert.throws(() => runWithHardTimeout(noop, { timeout }), (e) => {
+      assert.ok(e instanceof type, `${shown}: ${e}`)
+      assert.ok(e.message.includes('options.timeout'), e.message)
+      assert.ok(e.message.endsWith(`got ${shown}`), e.message)
+      return true
+    })
+  }
+})
+
+test('other options and fn are checked too', () => {
+  assert.throws(() => runWithHardTimeout('nope', { timeout: 10 }), /fn must be a function, got string/)
+  assert.throws(() => runWithHardTimeout(noop), /options must be an object like \{ timeout: 1000 \}, got undefined/)
+  assert.throws(() => runWithHardTimeout(noop, { timeout: 10, timout: 5 }), /unknown option "timout" \(value 5\)/)
+  assert.throws(() => runWithHardTimeout(noop, { timeout: 10, label: 3 }), /options.label must be a string, got 3/)
+  assert.throws(() => runWithHardTimeout(noop, { timeout: 10, stuckAfter: -1 }), /options.stuckAfter must be a positive.*got -1/)
+  assert.throws(() => runWithHardTimeout(noop, { timeout: 10, onStuck: { kill: 'all' } }), /options.onStuck.kill must be 'process' or 'none', got "all"/)
+  assert.throws(() => runWithHardTimeout(noop, { timeout: 10, onStuck: { report: '' } }), /options.onStuck.report must be a file path, got ""/)
+  assert.throws(() => runWithHardTimeout(noop, { timeout: 10, onStuck: { reprot: 'x' } }), /unknown option "onStuck.reprot"/)
+})
+
+test('values, exceptions and this pass through untouched', async () => {
+  assert.equal(runWithHardTimeout(() => 42, { timeout: 100 }), 42)
+  const boom = new Error('boom')
+  assert.throws(() => runWithHardTimeout(() => { throw boom }, { timeout: 100 }), (e) => e === boom)
+  assert.equal(await runWithHardTimeout(async () => 'later', { timeout: 100 }), 'later')
+  await assert.rejects(runWithHardTimeout(async () => { throw boom }, { timeout: 100 }), (e) => e === boom)
+})
