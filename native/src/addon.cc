@@ -48,6 +48,8 @@ Napi::Object StopInfo(Napi::Env env, Arm* a) {
   o.Set("elapsedMs", (end - a->armed_ns) / 1e6);
   o.Set("latencyMs", (end - a->deadline_ns) / 1e6);
   o.Set("fired", a->phase != Phase::kArmed);
+  // How late the watchdog saw the deadline (scheduling), the rest of latencyMs is the thread's.
+  if (a->fired_ns != 0) o.Set("firedLateMs", (a->fired_ns - a->deadline_ns) / 1e6);
   o.Set("native", a->native);
   o.Set("stuck", a->stuck);
   o.Set("busyOutside", a->busy_outside);
