@@ -2,11 +2,13 @@
 // argument before it gets here, and this file still refuses malformed ones without crashing.
 #include <napi.h>
 
+#include <dlfcn.h>
 #include <sys/prctl.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -355,9 +357,22 @@ Napi::Value DieWithParent(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), ok);
 }
 
+// Node unloads (dlclose) an addon when the last environment that loaded it goes away, e.g. when
+// the only worker thread using it exits. Our watchdog thread runs code from this library for the
+// life of the process, and the registry must outlive every thread: pin the library in memory.
+void PinLibrary() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    Dl_info info;
+    if (dladdr(reinterpret_cast<void*>(&PinLibrary), &info) != 0 && info.dli_fname != nullptr)
+      dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+  });
+}
+
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  PinLibrary();
   ThreadState* ts = RegisterThread(env);
   napi_set_instance_data(env, ts, nullptr, nullptr);
   const bool signals = InstallSignals();

@@ -54,7 +54,8 @@ function round(ms: number): number {
 /** Replaces the first line(s) of a captured stack (its old message) with our own header. */
 export function restack(error: Error, header: string, ...captured: unknown[]): void {
   for (const c of captured) {
-    const stack = c instanceof Object ? (c as { stack?: unknown }).stack : undefined
+    // Not instanceof: the error may come from another realm (Jest runs tests in a vm context).
+    const stack = typeof c === 'object' && c !== null ? (c as { stack?: unknown }).stack : undefined
     if (typeof stack !== 'string') continue
     const frames = stack.split('\n').filter((line) => /^\s+at /.test(line))
     if (frames.length === 0) continue

@@ -70,6 +70,13 @@ test('hangs in a child process started with fork() behave the same', async () =>
   assert.deepEqual(r.lines.map((l) => l.error?.kind ?? 'after'), ['js', 'native', 'after'])
 })
 
+test('an error captured in another realm (a vm context, as in Jest) keeps the stuck line', async () => {
+  const r = await scenario('main', 'realm')
+  assert.equal(r.code, 0, r.stderr)
+  assert.equal(r.lines[0].name, 'HardTimeoutError')
+  assert.match(r.lines[0].frame, /at hang \(\/sandbox\/hang\.js:1:\d+\)/)
+})
+
 test('a promise that never settles rejects at the deadline, saying it was waiting', async () => {
   const r = await scenario('main', 'kinds', ['pending'])
   const e = r.lines[0].error

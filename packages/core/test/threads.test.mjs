@@ -71,3 +71,10 @@ test('a worker stuck in native code is reported to onThreadStuck listeners on ot
   assert.equal(report.action, 'report')
   assert.deepEqual(find(r, 'kill'), { ok: true })
 })
+
+test('a worker that stopped a function exits; the next worker still works (the addon stays loaded)', async () => {
+  const r = await threads('workerExit')
+  assert.equal(r.signal, null, r.stderr)
+  assert.equal(r.code, 0, r.stderr)
+  assert.deepEqual(r.lines, [{ stopped: 'HardTimeoutError' }, { stopped: 'HardTimeoutError' }, { done: true }])
+})
