@@ -16,6 +16,7 @@ for (const where of ['main', 'worker']) {
     test('JavaScript hangs are stopped in place at the stuck line', async () => {
       const r = await scenario(where, 'kinds', JS)
       assert.equal(r.code, 0, r.stderr)
+      assert.equal(r.lines.some((l) => l.forked), false)
       for (const kind of JS) {
         const line = r.lines.find((l) => l.kind === kind)
         assert.ok(line, `no result for ${kind}: ${r.stdout}${r.stderr}`)
@@ -62,12 +63,18 @@ for (const where of ['main', 'worker']) {
   })
 }
 
-test('hangs in a child process started with fork() behave the same', async () => {
-  // The fixture itself is that child; "main" runs in its main thread. A grandchild run checks
-  // the nesting: the scenario spawned from a process that is itself a child.
-  const r = await scenario('main', 'kinds', ['loop', 'execSync'], { env: { HARDTIMEOUT_NESTED: '1' } })
-  assert.equal(r.code, 0)
-  assert.deepEqual(r.lines.map((l) => l.error?.kind ?? 'after'), ['js', 'native', 'after'])
+test('in a child process started with fork() (as test-runner workers are), every kind is stopped', async () => {
+  const kinds = [...JS, ...NATIVE]
+  const r = await scenario('fork', 'kinds', kinds)
+  assert.equal(r.code, 0, r.stderr)
+  assert.deepEqual(r.lines[0], { forked: true })
+  for (const kind of kinds) {
+    const line = r.lines.find((l) => l.kind === kind)
+    assert.equal(line?.error?.name, 'HardTimeoutError', `${kind}: ${JSON.stringify(line)}`)
+    assert.equal(line.error.kind, NATIVE.includes(kind) ? 'native' : 'js')
+    assert.ok(line.error.stack.includes(line.hangLine), `${kind}: ${line.error.stack}`)
+  }
+  assert.deepEqual(r.lines.at(-1), { afterwards: { timer: true, micro: true, later: 7 } })
 })
 
 test('an error captured in another realm (a vm context, as in Jest) keeps the stuck line', async () => {
