@@ -349,8 +349,10 @@ Napi::Value KillTree(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), KillDescendants(pid, tid));
 }
 
-// dieWithParent(): SIGKILL this process when its parent dies (PR_SET_PDEATHSIG).
+// dieWithParent(descendants): SIGKILL this process (and, with descendants, every process below
+// it first) when its parent dies (PR_SET_PDEATHSIG).
 Napi::Value DieWithParent(const Napi::CallbackInfo& info) {
+  if (info[0].ToBoolean().Value()) return Napi::Boolean::New(info.Env(), DieWithParentAndDescendants());
   const bool ok = prctl(PR_SET_PDEATHSIG, SIGKILL) == 0;
   // The parent may already be gone (we were reparented before the call).
   if (ok && getppid() == 1) kill(getpid(), SIGKILL);

@@ -1,6 +1,8 @@
 #include "signals.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -40,7 +42,113 @@ int InstallFree(int from, void (*handler)(int)) {
   return 0;
 }
 
+// ---- async-signal-safe process-tree kill (for the parent-death signal) ----
+// Only raw syscalls, stack buffers and a static pid array: the handler may interrupt malloc.
+
+int g_death_sig = 0;
+constexpr int kMaxTree = 4096;
+pid_t g_tree[kMaxTree];
+int g_tree_size = 0;
+
+// Writes "/proc/<a>/task[/<b>/children]" into buf without snprintf (not async-signal-safe).
+char* AppendNum(char* p, long n) {
+  char tmp[24];
+  int len = 0;
+  do {
+    tmp[len++] = static_cast<char>('0' + n % 10);
+    n /= 10;
+  } while (n > 0);
+  while (len > 0) *p++ = tmp[--len];
+  return p;
+}
+
+char* AppendStr(char* p, const char* s) {
+  while (*s) *p++ = *s++;
+  return p;
+}
+
+void CollectChildrenOf(pid_t pid, pid_t tid);
+
+// Every task of pid: the names in /proc/<pid>/task, read with getdents64.
+void CollectTree(pid_t pid) {
+  char path[64];
+  char* p = AppendStr(path, "/proc/");
+  p = AppendNum(p, pid);
+  p = AppendStr(p, "/task");
+  *p = '\0';
+  const int fd = static_cast<int>(syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd < 0) return;
+  alignas(8) char buf[4096];
+  for (;;) {
+    const long n = syscall(SYS_getdents64, fd, buf, sizeof(buf));
+    if (n <= 0) break;
+    for (long off = 0; off < n;) {
+      // struct linux_dirent64 { u64 ino; s64 off; u16 reclen; u8 type; char name[]; }
+      const unsigned short reclen = *reinterpret_cast<unsigned short*>(buf + off + 16);
+      const char* name = buf + off + 19;
+      if (name[0] >= '0' && name[0] <= '9') {
+        long tid = 0;
+        for (const char* c = name; *c >= '0' && *c <= '9'; c++) tid = tid * 10 + (*c - '0');
+        CollectChildrenOf(pid, static_cast<pid_t>(tid));
+      }
+      off += reclen;
+    }
+  }
+  syscall(SYS_close, fd);
+}
+
+void CollectChildrenOf(pid_t pid, pid_t tid) {
+  char path[96];
+  char* p = AppendStr(path, "/proc/");
+  p = AppendNum(p, pid);
+  p = AppendStr(p, "/task/");
+  p = AppendNum(p, tid);
+  p = AppendStr(p, "/children");
+  *p = '\0';
+  const int fd = static_cast<int>(syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC));
+  if (fd < 0) return;
+  char buf[2048];
+  const long n = syscall(SYS_read, fd, buf, sizeof(buf) - 1);
+  syscall(SYS_close, fd);
+  if (n <= 0) return;
+  long child = 0;
+  bool in_number = false;
+  for (long i = 0; i <= n; i++) {
+    const char c = i < n ? buf[i] : ' ';
+    if (c >= '0' && c <= '9') {
+      child = child * 10 + (c - '0');
+      in_number = true;
+    } else if (in_number) {
+      if (g_tree_size < kMaxTree) {
+        syscall(SYS_kill, static_cast<pid_t>(child), SIGSTOP);  // cannot fork any more
+        g_tree[g_tree_size++] = static_cast<pid_t>(child);
+        CollectTree(static_cast<pid_t>(child));
+      }
+      child = 0;
+      in_number = false;
+    }
+  }
+}
+
+void OnParentDeath(int) {
+  const pid_t self = static_cast<pid_t>(syscall(SYS_getpid));
+  g_tree_size = 0;
+  CollectTree(self);
+  for (int i = 0; i < g_tree_size; i++) syscall(SYS_kill, g_tree[i], SIGKILL);
+  syscall(SYS_kill, self, SIGKILL);
+}
+
 }  // namespace
+
+bool DieWithParentAndDescendants() {
+  static std::once_flag once;
+  std::call_once(once, [] { g_death_sig = InstallFree(SIGRTMIN + 6, OnParentDeath); });
+  if (g_death_sig == 0) return false;
+  if (prctl(PR_SET_PDEATHSIG, g_death_sig) != 0) return false;
+  // The parent may already be gone (we were reparented before the call).
+  if (getppid() == 1) OnParentDeath(g_death_sig);
+  return true;
+}
 
 bool InstallSignals() {
   static std::once_flag once;

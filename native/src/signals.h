@@ -15,3 +15,12 @@ bool SignalThread(pid_t tid);  // send the unblock signal to one thread of this 
 bool KillThreadNow(pid_t tid);  // send the kill signal to one thread of this process
 
 }  // namespace ht
+
+namespace ht {
+
+// PR_SET_PDEATHSIG with a signal of our own whose handler SIGKILLs every descendant of this
+// process (walking /proc with raw syscalls only: it runs in a signal handler) and then the
+// process itself. Returns false when no signal or prctl was available.
+bool DieWithParentAndDescendants();
+
+}  // namespace ht

@@ -40,7 +40,7 @@ export interface NativeBinding {
   setStuckListener(listener: ((json: string) => void) | null): void
   configure(microtaskStops: boolean, afterMicrotaskStop?: () => void): void
   killDescendants(pid: number, tid: number): string
-  dieWithParent(): boolean
+  dieWithParent(descendants: boolean): boolean
 }
 
 let binding: NativeBinding | undefined

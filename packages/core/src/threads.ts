@@ -158,7 +158,11 @@ export function killProcessTree(pid: number, options: { includeSelf?: boolean } 
   return killed
 }
 
-/** Makes the kernel SIGKILL this process when its parent dies. */
-export function dieWithParent(): boolean {
-  return requireNative('dieWithParent()').dieWithParent()
+/**
+ * Makes the kernel signal this process when its parent dies: it is SIGKILLed, and with
+ * `descendants: true` every process below it is SIGKILLed first (a worker's `execSync` child
+ * would otherwise be reparented and live on). Returns false where the platform cannot.
+ */
+export function dieWithParent(options: { descendants?: boolean } = {}): boolean {
+  return requireNative('dieWithParent()').dieWithParent(options.descendants === true)
 }

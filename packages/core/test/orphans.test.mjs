@@ -1,0 +1,33 @@
+// dieWithParent(): when the parent (a test runner's main process) is SIGKILLed, its worker dies,
+// and with { descendants: true } so does everything the worker started.
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { test } from 'node:test'
+import { alive, fixture } from './helpers.mjs'
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+async function scenario(descendants) {
+  const parent = spawn(process.execPath, [fixture('orphans.cjs'), 'parent', String(descendants)], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const seen = {}
+  parent.stdout.on('data', (d) => {
+    for (const l of String(d).split('\n').filter(Boolean)) Object.assign(seen, JSON.parse(l))
+  })
+  for (let i = 0; i < 100 && seen.sleeper === undefined; i++) await sleep(50)
+  assert.equal(seen.ok, true)
+  parent.kill('SIGKILL')
+  await sleep(500)
+  const out = { worker: alive(seen.child), grandchild: alive(seen.sleeper) }
+  for (const pid of [seen.child, seen.sleeper]) try { process.kill(pid, 'SIGKILL') } catch {}
+  return out
+}
+
+test('parent SIGKILLed: the worker dies with it', async () => {
+  const r = await scenario(false)
+  assert.equal(r.worker, false)
+  assert.equal(r.grandchild, true, 'without descendants the grandchild is expected to survive: this test checks the difference')
+})
+
+test('parent SIGKILLed: with { descendants: true } the worker\'s children die too', async () => {
+  assert.deepEqual(await scenario(true), { worker: false, grandchild: false })
+})
