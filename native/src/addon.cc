@@ -189,7 +189,7 @@ Napi::Value Settle(const Napi::CallbackInfo& info) {
     if (a == nullptr) return env.Undefined();
     // Unblocked counts as stopped: the async part then fails because of what we did (EINTR,
     // a killed child), and the caller reports that failure as the hard timeout.
-    stopped = a->stopped || a->native;
+    stopped = a->stopped || a->native || (a->custom && a->phase != Phase::kArmed);
   }
   if (!stopped && !info[1].ToBoolean().Value()) return env.Undefined();
   Napi::Value out = stopped ? Napi::Value(StopInfo(env, a)) : env.Undefined();
@@ -330,14 +330,19 @@ Napi::Value SetStuckListener(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// configure(microtaskStops, afterMicrotaskStop?)
+void SetRef(napi_env env, napi_ref* ref, const Napi::Value& value) {
+  if (*ref != nullptr) napi_delete_reference(env, *ref);
+  *ref = nullptr;
+  if (value.IsFunction()) napi_create_reference(env, value, 1, ref);
+}
+
+// configure(microtaskStops, afterMicrotaskStop?, onIdleFire?)
 Napi::Value Configure(const Napi::CallbackInfo& info) {
   napi_env env = info.Env();
   ThreadState* ts = Ts(env);
   ts->microtask_stops = info[0].ToBoolean().Value();
-  if (ts->after_microtask_stop != nullptr) napi_delete_reference(env, ts->after_microtask_stop);
-  ts->after_microtask_stop = nullptr;
-  if (info[1].IsFunction()) napi_create_reference(env, info[1], 1, &ts->after_microtask_stop);
+  SetRef(env, &ts->after_microtask_stop, info[1]);
+  SetRef(env, &ts->on_idle_fire, info[2]);
   return info.Env().Undefined();
 }
 

@@ -124,9 +124,20 @@ void OnLoopProbe(napi_env env, napi_value, void* context, void* data) {
     ts->loop_probe_hits.fetch_add(1);
     return;
   }
-  std::lock_guard<std::mutex> lock(*g_mu);
-  Arm* a = FindArm(ts, arm_id);
-  if (a != nullptr) a->probe_ran = true;
+  {
+    std::lock_guard<std::mutex> lock(*g_mu);
+    Arm* a = FindArm(ts, arm_id);
+    if (a == nullptr || a->stopped) return;
+    a->probe_ran = true;
+  }
+  // The thread is idle inside the async part of this arm: nothing to stop, so tell JS now that
+  // the deadline passed (or that interruptThread() fired), rather than when its timer runs.
+  if (ts->on_idle_fire == nullptr) return;
+  napi_value fn, undefined, token;
+  if (napi_get_reference_value(env, ts->on_idle_fire, &fn) != napi_ok || fn == nullptr) return;
+  napi_get_undefined(env, &undefined);
+  napi_create_double(env, static_cast<double>(arm_id), &token);
+  napi_call_function(env, undefined, fn, 1, &token, nullptr);
 }
 
 void OnEnvCleanup(void* data) {

@@ -100,6 +100,7 @@ struct ThreadState {
   // stopped microtask never ran its async hook "after").
   bool microtask_stops = true;
   napi_ref after_microtask_stop = nullptr;
+  napi_ref on_idle_fire = nullptr;  // JS fn(token): the loop probe found the thread idle
 };
 
 extern std::mutex* g_mu;  // heap-allocated and never destroyed (exit must not wait on it)

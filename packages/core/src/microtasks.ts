@@ -29,17 +29,17 @@ function asyncWrapBinding(): AsyncWrapBinding | undefined {
   }
 }
 
-export function configureMicrotaskStops(n: NativeBinding): void {
+export function configureMicrotaskStops(n: NativeBinding, onIdleFire: (token: number) => void): void {
   const binding = asyncWrapBinding()
   if (binding) {
     n.configure(true, () => {
       // At the end of a microtask checkpoint nothing may be left on the stack.
       if (asyncHooks.executionAsyncId() !== 0) binding.clearAsyncIdStack()
-    })
+    }, onIdleFire)
     return
   }
   let enabled = 0
-  const update = (): void => n.configure(enabled === 0)
+  const update = (): void => n.configure(enabled === 0, undefined, onIdleFire)
   // Every AsyncHook shares this prototype, whoever created it and however it was imported.
   const proto = Object.getPrototypeOf(asyncHooks.createHook({})) as {
     enable(this: object): unknown

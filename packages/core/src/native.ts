@@ -38,7 +38,7 @@ export interface NativeBinding {
   diagnose(pid: number, tid: number): string
   kill(generation: number, tid: number, pid: number, waitMs: number): ThreadOpResult
   setStuckListener(listener: ((json: string) => void) | null): void
-  configure(microtaskStops: boolean, afterMicrotaskStop?: () => void): void
+  configure(microtaskStops: boolean, afterMicrotaskStop?: () => void, onIdleFire?: (token: number) => void): void
   killDescendants(pid: number, tid: number): string
   dieWithParent(descendants: boolean): boolean
 }

@@ -7,7 +7,10 @@ import { configureMicrotaskStops } from './microtasks'
 import { native, type StopInfo } from './native'
 import { parseOptions, type HardTimeoutOptions, type ParsedOptions } from './options'
 
-if (native) configureMicrotaskStops(native)
+// Async arms whose thread the watchdog found idle at their deadline (or that interruptThread()
+// fired): settled at once from the event loop instead of waiting for their timer.
+const idleFire = new Map<number, () => void>()
+if (native) configureMicrotaskStops(native, (token) => idleFire.get(token)?.())
 
 // inspector.url() costs ~0.6 µs, as much as the whole guard: ask at most once a second. An
 // inspector opened later (SIGUSR1, inspector.open()) is noticed within that second.
@@ -62,26 +65,24 @@ export function runWithHardTimeout<T>(fn: () => T, options: HardTimeoutOptions):
 function settleAsync(promise: PromiseLike<unknown>, token: number, opts: ParsedOptions, start: number): Promise<unknown> {
   const n = native!
   return new Promise((resolve, reject) => {
+    let done = false
+    const finish = (settle: (info: StopInfo | undefined) => void): void => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
+      idleFire.delete(token)
+      settle(n.settle(token, true))
+    }
+    const deadline = (): void =>
+      finish((info) => reject(info ? errorFor(info, opts) : pendingError(opts.timeout, Date.now() - start, opts.label)))
     // The verdict comes from a timer, a macrotask: a loop stopped inside a microtask leaves the
     // function's promise unsettled forever (V8 drops the queue it was part of).
-    const timer = setTimeout(() => {
-      const info = n.settle(token, true)
-      reject(info ? errorFor(info, opts) : pendingError(opts.timeout, Date.now() - start, opts.label))
-    }, Math.max(0, opts.timeout - (Date.now() - start)))
+    const timer = setTimeout(deadline, Math.max(0, opts.timeout - (Date.now() - start)))
+    idleFire.set(token, deadline)
     promise.then(
-      (value) => {
-        clearTimeout(timer)
-        const info = n.settle(token, true)
-        if (info) reject(errorFor(info, opts))
-        else resolve(value)
-      },
-      (error: unknown) => {
-        clearTimeout(timer)
-        // Unblocked (EINTR, a killed child) in its async part: that rejection is our doing.
-        const info = n.settle(token, true)
-        if (info) reject(errorFor(info, opts, error))
-        else reject(error)
-      },
+      (value) => finish((info) => (info ? reject(errorFor(info, opts)) : resolve(value))),
+      // Unblocked (EINTR, a killed child) in its async part: that rejection is our doing.
+      (error: unknown) => finish((info) => reject(info ? errorFor(info, opts, error) : error)),
     )
   })
 }

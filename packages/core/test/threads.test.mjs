@@ -20,6 +20,15 @@ test('interruptThread throws the given error at the worker\'s guard, with the st
   assert.match(find(r, 'stale').message, /has exited: the handle is stale/)
 })
 
+test('interruptThread reaches a worker that waits, idle, inside an async guard', async () => {
+  const r = await threads('interruptIdle')
+  assert.equal(r.code, 0, r.stderr)
+  const res = r.lines.find((l) => l.result)
+  assert.deepEqual({ result: res.result, name: res.name, message: res.message },
+    { result: 'rejected', name: 'ThreadInterruptError', message: 'give up waiting' })
+  assert.ok(res.latency < 1000, `delivered after ${res.latency} ms, not at the 60 s deadline`)
+})
+
 test('misused handles are refused with the reason', async () => {
   const r = await threads('handles')
   assert.equal(r.code, 0, r.stderr)
