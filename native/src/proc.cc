@@ -5,6 +5,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <time.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -128,14 +130,39 @@ std::vector<pid_t> Tasks(pid_t pid) {
   return tasks;
 }
 
-void CollectDescendants(pid_t pid, pid_t tid, std::vector<pid_t>& out, bool stop) {
+// When the process started, in CLOCK_MONOTONIC nanoseconds (-1 if unknown). /proc gives the
+// start in clock ticks since boot; boot time and CLOCK_MONOTONIC differ by time spent suspended.
+int64_t StartedNs(pid_t pid) {
+  const std::string stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
+  const size_t paren = stat.rfind(')');
+  if (paren == std::string::npos) return -1;
+  std::istringstream in(stat.substr(paren + 2));
+  std::string field;
+  for (int i = 0; i < 20 && (in >> field); i++) {
+    if (i == 19) {  // field 22 of stat(5): starttime
+      const double ticks = strtod(field.c_str(), nullptr);
+      timespec boot, mono;
+      clock_gettime(CLOCK_BOOTTIME, &boot);
+      clock_gettime(CLOCK_MONOTONIC, &mono);
+      const int64_t suspended = (boot.tv_sec - mono.tv_sec) * 1000000000LL + (boot.tv_nsec - mono.tv_nsec);
+      return static_cast<int64_t>(ticks / sysconf(_SC_CLK_TCK) * 1e9) - suspended;
+    }
+  }
+  return -1;
+}
+
+void CollectDescendants(pid_t pid, pid_t tid, std::vector<pid_t>& out, bool stop,
+                        int64_t started_after_ns = -1) {
   std::vector<pid_t> direct;
   if (tid > 0) {
     ChildrenOfTask(pid, tid, direct);
   } else {
     for (pid_t t : Tasks(pid)) ChildrenOfTask(pid, t, direct);
   }
+  // One clock tick (10 ms) of slack: /proc's start time is rounded down to a tick.
+  const int64_t tick_ns = 1000000000LL / sysconf(_SC_CLK_TCK);
   for (pid_t child : direct) {
+    if (started_after_ns >= 0 && StartedNs(child) + tick_ns < started_after_ns) continue;
     // Freeze it first: a stopped process cannot fork while we walk below it.
     if (stop) kill(child, SIGSTOP);
     out.push_back(child);
@@ -173,9 +200,9 @@ std::vector<pid_t> Descendants(pid_t pid, pid_t tid) {
   return out;
 }
 
-std::string KillDescendants(pid_t pid, pid_t tid) {
+std::string KillDescendants(pid_t pid, pid_t tid, int64_t started_after_ns) {
   std::vector<pid_t> tree;
-  CollectDescendants(pid, tid, tree, true);
+  CollectDescendants(pid, tid, tree, true, started_after_ns);
   std::string json = "[";
   for (size_t i = 0; i < tree.size(); i++) {
     std::string cmd = Cmdline(tree[i]);

@@ -18,7 +18,10 @@ std::vector<pid_t> Descendants(pid_t pid, pid_t tid);
 // Stops (SIGSTOP) then kills (SIGKILL) the descendants of one thread or of a whole process, so
 // that none can fork while the tree is walked. Returns the killed pids as a JSON array of
 // {"pid","cmd"}.
-std::string KillDescendants(pid_t pid, pid_t tid);
+// With started_after_ns (CLOCK_MONOTONIC) >= 0, only the direct children started at or after
+// that time are taken, with everything below them: a blocked execSync's child, not the test
+// server a beforeAll started earlier from the same thread.
+std::string KillDescendants(pid_t pid, pid_t tid, int64_t started_after_ns = -1);
 
 std::string JsonString(const std::string& s);
 

@@ -73,7 +73,9 @@ void Unblock(Arm* a) {
   a->native = true;
   a->diagnosis = DiagnoseJson(getpid(), a->ts->tid);
   const bool signalled = SignalThread(a->ts->tid);
-  const std::string killed = KillDescendants(getpid(), a->ts->tid);
+  // Only what the guarded function started: children older than the arm (a server started by
+  // a beforeAll, say) are left alone.
+  const std::string killed = KillDescendants(getpid(), a->ts->tid, a->armed_ns);
   a->unblock = std::string("{\"signalled\":") + (signalled ? "true" : "false") +
                ",\"killed\":" + killed + "}";
 }

@@ -77,6 +77,18 @@ test('in a child process started with fork() (as test-runner workers are), every
   assert.deepEqual(r.lines.at(-1), { afterwards: { timer: true, micro: true, later: 7 } })
 })
 
+test('unblocking kills only the children the guarded call started, not an older one', async () => {
+  const r = await scenario('main', 'olderChild')
+  assert.equal(r.code, 0, r.stderr)
+  const [line] = r.lines
+  assert.equal(line.error.kind, 'native')
+  const killed = line.error.unblocked.killed.map((k) => k.pid)
+  // execSync's shell and its sleep; not the server
+  assert.deepEqual(line.error.unblocked.killed.map((k) => k.cmd), ['/bin/sh -c sleep 1000', 'sleep 1000'])
+  assert.ok(!killed.includes(line.server), 'the older child was killed')
+  assert.ok(line.error.diagnosis.children.some((c) => c.pid === line.server), 'the diagnosis lists every child')
+})
+
 test('an error captured in another realm (a vm context, as in Jest) keeps the stuck line', async () => {
   const r = await scenario('main', 'realm')
   assert.equal(r.code, 0, r.stderr)
