@@ -92,8 +92,10 @@ napi_value Run(napi_env env, napi_callback_info info) {
   Watch(a);
 
   a->in_frame = true;
+  ts->frame_depth++;
   napi_value result = nullptr;
   const napi_status status = napi_call_function(env, argv[1], argv[0], 0, nullptr, &result);
+  ts->frame_depth--;
   a->in_frame = false;
 
   if (ts->terminating == a->id) {

@@ -9,6 +9,7 @@ namespace {
 struct InterruptRequest {
   ThreadState* ts;
   uint64_t arm_id;  // 0: a killThread probe
+  bool confirm;
 };
 
 // Runs on the JS thread, at the next safe point of the JavaScript it executes (loop back-edge,
@@ -26,6 +27,7 @@ void OnInterrupt(v8::Isolate* isolate, void* data) {
   auto* req = static_cast<InterruptRequest*>(data);
   ThreadState* ts = req->ts;
   const uint64_t arm_id = req->arm_id;
+  const bool confirm = req->confirm;
   delete req;
   if (arm_id == 0) {
     ts->js_probe_hits.fetch_add(1);
@@ -46,7 +48,14 @@ void OnInterrupt(v8::Isolate* isolate, void* data) {
       // failure is travelling through the promise chain to runWithHardTimeout, which reports it
       // with the stack of the call. Terminating now would only kill that delivery.
       if (a->native) return;
-      // No guard frame of this arm below us: only a microtask checkpoint can catch it.
+      // The arm is in its async part, so the JS running now may not be its own: a thread idle at
+      // the deadline runs this interrupt in whatever JS it runs next (the test runner's timer,
+      // say). Only a confirming interrupt, sent when the thread has not been back in its event
+      // loop since the deadline, may stop anything.
+      if (!confirm) return;
+      // Another guard's frame is innermost: that code is governed by its own deadline.
+      if (ts->frame_depth > 0) return;
+      // No guard frame below us: only a microtask checkpoint can catch the termination.
       in_microtask = ts->microtask_stops && v8::MicrotasksScope::IsRunningMicrotasks(isolate);
       if (!in_microtask) {
         a->busy_outside = true;
@@ -78,14 +87,36 @@ void OnInterrupt(v8::Isolate* isolate, void* data) {
 void OnMicrotasksCompleted(v8::Isolate* isolate, void* data) {
   auto* ts = static_cast<ThreadState*>(data);
   if (ts->terminating == 0 || !ts->terminating_in_microtask) return;
+  std::vector<Arm*> starved;
+  Arm* a;
   {
     // Disarm before cancelling, so the watchdog cannot re-inject into the code that runs next.
     std::lock_guard<std::mutex> lock(*g_mu);
-    Arm* a = FindArm(ts, ts->terminating);
+    a = FindArm(ts, ts->terminating);
+    const int64_t now = NowNs();
     if (a != nullptr) {
       a->stopped = true;
-      a->stopped_ns = NowNs();
+      a->stopped_ns = now;
       Unwatch(a);
+    }
+    // Other async parts on this thread past their deadline were starved by the same code, and
+    // their continuations may have been in the queue V8 just dropped: they stop too, with the
+    // same error (its stack shows the code that was stuck).
+    for (Arm* b : ts->arms) {
+      if (b == a || b->stopped || !b->watched || b->in_frame || b->native || b->phase == Phase::kArmed) continue;
+      b->stopped = true;
+      b->stopped_ns = now;
+      Unwatch(b);
+      starved.push_back(b);
+    }
+  }
+  if (a != nullptr && a->error != nullptr && !starved.empty()) {
+    napi_env env = ts->env;
+    napi_value error;
+    if (napi_get_reference_value(env, a->error, &error) == napi_ok && error != nullptr) {
+      for (Arm* b : starved) {
+        if (b->error == nullptr) napi_create_reference(env, error, 1, &b->error);
+      }
     }
   }
   ts->terminating = 0;
@@ -159,15 +190,15 @@ void OnEnvCleanup(void* data) {
 
 }  // namespace
 
-void RequestArmInterrupt(Arm* a) {
+void RequestArmInterrupt(Arm* a, bool confirm) {
   ThreadState* ts = a->ts;
   if (!ts->alive) return;
-  ts->isolate->RequestInterrupt(OnInterrupt, new InterruptRequest{ts, a->id});
+  ts->isolate->RequestInterrupt(OnInterrupt, new InterruptRequest{ts, a->id, confirm});
 }
 
 void RequestProbeInterrupt(ThreadState* ts) {
   if (!ts->alive) return;
-  ts->isolate->RequestInterrupt(OnInterrupt, new InterruptRequest{ts, 0});
+  ts->isolate->RequestInterrupt(OnInterrupt, new InterruptRequest{ts, 0, false});
 }
 
 void ProbeLoop(ThreadState* ts, uint64_t arm_id) {

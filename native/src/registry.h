@@ -90,6 +90,7 @@ struct ThreadState {
   std::atomic<int> js_probe_hits{0};            // interrupt probes that ran (killThread)
   std::atomic<int> loop_probe_hits{0};          // loop probes that ran (killThread)
   // (js)
+  int frame_depth = 0;                // guard frames (run()) on the stack now
   uint64_t terminating = 0;           // arm whose termination is unwinding the stack now
   bool terminating_in_microtask = false;  // cancel it when the microtask checkpoint ends
   uint64_t async_token = 0;           // arm left armed by the last run() that returned a promise

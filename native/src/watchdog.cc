@@ -69,7 +69,13 @@ void Fire(Arm* a, int64_t now) {
 void Unblock(Arm* a) {
   a->phase = Phase::kUnblocked;
   a->next_step_ns = a->deadline_ns + std::max(a->stuck_after_ns, a->unblock_after_ns + 1);
-  if (a->interrupt_ran || a->probe_ran || !a->ts->alive) return;
+  if (a->probe_ran || !a->ts->alive) return;  // idle in its loop: JS settles it
+  if (a->interrupt_ran) {
+    // Running JS since the deadline and never back in its event loop: busy, not idle. Confirm,
+    // so that a loop in the async part may now be stopped in its microtask.
+    RequestArmInterrupt(a, true);
+    return;
+  }
   a->native = true;
   a->diagnosis = DiagnoseJson(getpid(), a->ts->tid);
   const bool signalled = SignalThread(a->ts->tid);
@@ -84,7 +90,7 @@ void Unblock(Arm* a) {
 void Stuck(Arm* a, int64_t now) {
   a->phase = Phase::kStuck;
   a->next_step_ns = kNever;
-  if (a->probe_ran && !a->interrupt_ran) return;  // idle, not stuck: its JS timer settles it
+  if (a->probe_ran) return;  // it was idle in its loop after the deadline: its JS settles it
   a->stuck = true;
   const std::string json = StuckReportJson(a, now);
   for (ThreadState* other : *g_threads) {

@@ -30,6 +30,8 @@ export class HardTimeoutError extends Error {
   readonly diagnosis: ThreadDiagnosis | undefined
   /** For native hangs: what was done to unblock it. */
   readonly unblocked: UnblockResult | undefined
+  /** True when nothing was stuck: the function's promise was still pending, the thread idle. */
+  readonly pending: boolean
 
   constructor(message: string, details: HardTimeoutDetails) {
     super(message)
@@ -39,6 +41,7 @@ export class HardTimeoutError extends Error {
     this.kind = details.kind
     this.diagnosis = details.diagnosis
     this.unblocked = details.unblocked
+    this.pending = details.pending === true
   }
 }
 

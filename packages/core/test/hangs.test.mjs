@@ -89,6 +89,30 @@ test('unblocking kills only the children the guarded call started, not an older 
   assert.ok(line.error.diagnosis.children.some((c) => c.pid === line.server), 'the diagnosis lists every child')
 })
 
+test('an idle guard whose deadline passes stops nothing in the runner\'s JS that runs next', async () => {
+  const r = await scenario('main', 'idleRace', ['30'], { limitMs: 60_000 })
+  assert.equal(r.code, 0, r.stderr)
+  assert.deepEqual(r.lines[0], { rounds: 30, completed: 30 })
+})
+
+test('overlapping guards on one thread: the stuck one is stopped, the waiting one is not blamed', async () => {
+  const r = await scenario('main', 'overlap')
+  assert.equal(r.code, 0, r.stderr)
+  const [first, second, after] = r.lines
+  // a sync guard entered from a microtask: it is the one stopped; the waiting async guard resolves
+  assert.deepEqual(first.a, { ok: 'a done' })
+  assert.equal(first.d.name, 'HardTimeoutError')
+  assert.equal(first.d.label, 'd')
+  assert.match(first.d.frame, /scenario\.cjs/)
+  // two async guards, c stuck after its await: c is stopped with the stack of its loop; b, whose
+  // continuation was starved past its deadline by c, is stopped with the same stack
+  assert.equal(second.c.name, 'HardTimeoutError')
+  assert.match(second.c.frame, /scenario\.cjs/)
+  assert.equal(second.b.name, 'HardTimeoutError')
+  assert.equal(second.b.frame, second.c.frame)
+  assert.deepEqual(after, { afterwards: { timer: true, micro: true, later: 7 } })
+})
+
 test('an error captured in another realm (a vm context, as in Jest) keeps the stuck line', async () => {
   const r = await scenario('main', 'realm')
   assert.equal(r.code, 0, r.stderr)
@@ -101,6 +125,7 @@ test('a promise that never settles rejects at the deadline, saying it was waitin
   const e = r.lines[0].error
   assert.equal(e.name, 'HardTimeoutError')
   assert.match(e.message, /did not settle within its hard timeout of 200 ms \(it was waiting, not blocking the thread\)/)
+  assert.equal(e.pending, true)
 })
 
 const major = Number(process.versions.node.split('.')[0])
