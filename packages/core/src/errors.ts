@@ -74,13 +74,15 @@ export function timeoutErrorFrom(info: StopInfo, label: string | undefined, fall
   const what = label ? `"${label}"` : 'function'
   let message = `${what} was stopped after ${round(info.elapsedMs)} ms: it ran past its hard timeout of ${round(info.timeoutMs)} ms`
   if (kind === 'native') {
-    const blocked = describeDiagnosis(diagnosis)
+    const inSyscall = diagnosis?.syscall !== undefined && !diagnosis.running
     const actions: string[] = []
-    if (unblocked?.signalled) actions.push('interrupted the syscall')
+    if (unblocked?.signalled) actions.push(inSyscall ? 'interrupted the syscall' : 'signalled the thread')
     if (unblocked && unblocked.killed.length > 0) {
       actions.push(`killed ${unblocked.killed.length} child process${unblocked.killed.length > 1 ? 'es' : ''}`)
     }
-    message += ` while blocked in ${blocked ?? 'native code'}`
+    message += inSyscall
+      ? ` while blocked in ${describeDiagnosis(diagnosis)}`
+      : ' while running native code (on a CPU, in no syscall)'
     if (actions.length > 0) message += ` (${actions.join(' and ')} to unblock it)`
   }
   const error = new HardTimeoutError(message, {
