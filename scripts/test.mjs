@@ -11,6 +11,7 @@ const majors = (process.env.HARDTIMEOUT_TEST_NODES ?? '20,22,24').split(',')
 let failed = 0
 
 function suite(title, node, dir, env = {}) {
+  if (!existsSync(dir)) return
   const files = readdirSync(dir).filter((f) => f.endsWith('.test.mjs')).map((f) => join(dir, f))
   if (files.length === 0) return
   console.log(`\n=== ${title} (${node === process.execPath ? process.version : node})`)
@@ -31,9 +32,7 @@ majors.forEach((major, i) => {
   const env = i === 0 ? { HARDTIMEOUT_PACKED_TEST: '1' } : {}
   suite(`core on Node ${major}`, nodeBin(major), join(root, 'packages/core/test'), env)
 })
-for (const pkg of ['vitest-plugin', 'jest-env']) {
-  const dir = join(root, 'packages', pkg, 'test')
-  if (existsSync(dir)) suite(pkg, process.execPath, dir)
-}
+for (const pkg of ['vitest-plugin', 'jest-env']) suite(pkg, process.execPath, join(root, 'packages', pkg, 'test'))
+suite('bench (quick mode)', process.execPath, join(root, 'bench/test'))
 console.log(failed === 0 ? '\nall suites passed' : `\n${failed} suite(s) failed`)
 process.exit(failed === 0 ? 0 : 1)

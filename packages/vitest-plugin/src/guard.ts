@@ -1,0 +1,136 @@
+// One guarded call: a test body, a hook or a file's collection, run under runWithHardTimeout.
+// After a stop it cleans up what Vitest's own timeout wrapper left behind, and tags the error.
+import { createRequire } from 'node:module'
+import type * as Core from '@hardtimeout/core'
+import type { Journal } from './journal.js'
+import type { ResolvedOptions } from './options.js'
+import type { HardTimeoutAction, HardTimeoutInfo } from './shared.js'
+import { clearRecorded, recording, type Recorded } from './timers.js'
+
+// Loaded with require so that Vite's module runner never transforms it (it is CommonJS).
+const core = createRequire(import.meta.url)('@hardtimeout/core') as typeof Core
+
+export interface GuardTarget {
+  what: string
+  /** The test's name, or a description of the hook or the file. */
+  name: string
+  /** How the error message names it: 'test "a > b"', 'beforeEach hook of describe "a"'. */
+  display: string
+  limit: number
+  /** The limit is the user's (meta.hardTimeout or plugin options), not Vitest's own timeout. */
+  overridden: boolean
+  /**
+   * Guard only the synchronous part (concurrent tests: their async parts overlap on one thread,
+   * which core cannot yet tell apart; Vitest's own timeout still covers waiting).
+   */
+  syncOnly?: boolean
+  taskId: string | null
+  file: string
+}
+
+/** The bits of Vitest's runner that its timeout wrapper leaves behind after a stop. */
+interface RunnerState {
+  _deadline?: { clear?: () => void }
+  _currentTaskStartTime?: number
+  _currentTaskTimeout?: number
+}
+
+export const HARD_TIMEOUT = Symbol.for('hardtimeout.vitest.info')
+
+export function isHardTimeoutError(e: unknown): e is Core.HardTimeoutError {
+  return e instanceof Error && e.name === 'HardTimeoutError'
+}
+
+function isPending(e: Core.HardTimeoutError): boolean {
+  return (e as { pending?: boolean }).pending === true || / was waiting, not blocking the thread/.test(e.message)
+}
+
+function actionOf(e: Core.HardTimeoutError): HardTimeoutAction {
+  if (isPending(e)) return 'timed out (waiting)'
+  return e.kind === 'native' ? 'unblocked' : 'stopped in place'
+}
+
+export function tag(e: Core.HardTimeoutError, target: GuardTarget, action = actionOf(e)): HardTimeoutInfo {
+  const info: HardTimeoutInfo = {
+    action,
+    what: target.what,
+    name: target.name,
+    limit: target.limit,
+    elapsed: Math.round(e.elapsed ?? 0),
+    overridden: target.overridden,
+  }
+  const quoted = `"${target.name}"`
+  if (e.message.startsWith(quoted)) {
+    const message = target.display + e.message.slice(quoted.length)
+    if (typeof e.stack === 'string') e.stack = e.stack.replace(e.message, message)
+    e.message = message
+  }
+  // An own enumerable property: Vitest's error serialization carries it to the main process.
+  ;(e as unknown as { hardTimeout: HardTimeoutInfo }).hardTimeout = info
+  return info
+}
+
+export class Guard {
+  constructor(
+    private readonly options: ResolvedOptions,
+    private readonly journal: Journal,
+    private readonly onStop: (target: GuardTarget, error: Core.HardTimeoutError) => void,
+  ) {}
+
+  run(runnerObject: object, target: GuardTarget, call: () => unknown): unknown {
+    const runner = runnerObject as RunnerState
+    const before = runner._deadline
+    this.journal.write({ k: 'start', id: target.taskId, file: target.file, what: target.what, name: target.name, limit: target.limit, t: Date.now() })
+    let inner: unknown
+    const recorded: Recorded = []
+    let afterSync: RunnerState['_deadline']
+    const cleanup = (): void => {
+      clearRecorded(recorded)
+      // v5 keeps the running task's deadline on the runner and restores it only when it settles.
+      if (runner._deadline !== before && (afterSync === undefined || runner._deadline === afterSync)) {
+        runner._deadline?.clear?.()
+        runner._deadline = before
+      }
+      // v4 keeps the start time and timeout instead.
+      if ('_currentTaskStartTime' in runner) {
+        runner._currentTaskStartTime = undefined
+        runner._currentTaskTimeout = undefined
+      }
+    }
+    let result: unknown
+    try {
+      const sync = target.syncOnly === true
+      result = recording(recorded, () =>
+        core.runWithHardTimeout(() => {
+          inner = call()
+          return sync ? undefined : inner
+        }, {
+          timeout: target.limit,
+          label: target.name,
+          stuckAfter: this.options.stuckAfter,
+          onStuck: { report: this.journal.stuckPath, kill: 'none' },
+        }),
+      )
+      afterSync = runner._deadline
+      if (target.syncOnly) return inner
+    } catch (e) {
+      if (isHardTimeoutError(e)) {
+        cleanup()
+        tag(e, target)
+        this.onStop(target, e)
+      }
+      throw e
+    }
+    if (result === null || typeof result !== 'object' || typeof (result as Promise<unknown>).then !== 'function') return result
+    return (result as Promise<unknown>).then(undefined, (e: unknown) => {
+      if (!isHardTimeoutError(e)) throw e
+      // Only waiting (the thread was free) and the limit is Vitest's own: its timeout fires at the
+      // same moment and reports it the usual way.
+      if (isPending(e) && !target.overridden) return inner
+      cleanup()
+      tag(e, target)
+      this.onStop(target, e)
+      throw e
+    })
+  }
+}

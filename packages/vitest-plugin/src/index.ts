@@ -1,0 +1,13 @@
+// @hardtimeout/vitest: test timeouts that stop tests and hooks blocked in a loop, a regex,
+// Atomics.wait or a blocking syscall, say where they hung, and let the run go on.
+export { hardTimeout, type HardTimeoutPlugin } from './plugin.js'
+export type { HardTimeoutPluginOptions, NativeHangAction } from './options.js'
+export type { HardTimeoutRecord, HardTimeoutSummary } from './summary.js'
+export type { HardTimeoutInfo, HardTimeoutAction } from './shared.js'
+
+declare module 'vitest' {
+  interface TaskMeta {
+    /** Hard limit for this test (or, on a describe, its tests and hooks), in ms. */
+    hardTimeout?: number
+  }
+}

@@ -1,0 +1,100 @@
+// The plugin's options and meta.hardTimeout values: checked up front, every mistake names the
+// value and where it came from.
+
+/** What to do with a worker whose test is stuck in native code that cannot be unblocked. */
+export type NativeHangAction =
+  /** forks/vmForks: SIGKILL the worker and its process tree; threads/vmThreads: abandon the thread. */
+  | 'kill'
+  /** Only report it (the run then waits for the native call to return). */
+  | 'report'
+
+export interface HardTimeoutPluginOptions {
+  /** Hard limit for every test, in ms. Default: each test's own timeout (testTimeout or its per-test timeout). */
+  timeout?: number
+  /** Hard limit for every hook, in ms. Default: each hook's own timeout (hookTimeout or its per-hook timeout). */
+  hookTimeout?: number
+  /** Hard limit for loading a test file (its module top level), in ms. Default 60 000. */
+  collectTimeout?: number
+  /** How long after its limit a test that could not be stopped counts as stuck in native code, in ms. Default 1000. */
+  stuckAfter?: number
+  /** What happens to a worker stuck in native code. Default 'kill'. */
+  onNativeHang?: NativeHangAction
+  /** Write the run's hard-timeout summary as JSON to this path (relative to the project root). */
+  report?: string
+}
+
+export interface ResolvedOptions {
+  timeout: number | undefined
+  hookTimeout: number | undefined
+  collectTimeout: number
+  stuckAfter: number
+  onNativeHang: NativeHangAction
+  report: string | undefined
+}
+
+export const MAX_MS = 2 ** 31 - 1
+const KNOWN = ['timeout', 'hookTimeout', 'collectTimeout', 'stuckAfter', 'onNativeHang', 'report']
+
+export function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value)
+  if (typeof value === 'bigint') return `${value}n`
+  if (typeof value === 'function') return 'a function'
+  if (value === null || typeof value !== 'object') return String(value)
+  try {
+    return JSON.stringify(value)
+  } catch {
+    return Object.prototype.toString.call(value)
+  }
+}
+
+/** A limit in ms: a positive finite number up to 2^31-1. `where` says where the value came from. */
+export function checkLimit(where: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_MS) {
+    throw new TypeError(`[hardtimeout] ${where} must be a positive number of milliseconds (at most ${MAX_MS}), got ${show(value)}`)
+  }
+  return value
+}
+
+export function resolveOptions(options: unknown): ResolvedOptions {
+  if (options === undefined) options = {}
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError(`[hardtimeout] hardTimeout(options): options must be an object like { timeout: 5000 }, got ${show(options)}`)
+  }
+  const o = options as Record<string, unknown>
+  for (const key of Object.keys(o)) {
+    if (!KNOWN.includes(key)) {
+      throw new TypeError(`[hardtimeout] hardTimeout(options): unknown option "${key}" (value ${show(o[key])}); known options: ${KNOWN.join(', ')}`)
+    }
+  }
+  const opt = (name: string): number | undefined =>
+    o[name] === undefined ? undefined : checkLimit(`hardTimeout({ ${name} })`, o[name])
+  const onNativeHang = o.onNativeHang ?? 'kill'
+  if (onNativeHang !== 'kill' && onNativeHang !== 'report') {
+    throw new TypeError(`[hardtimeout] hardTimeout({ onNativeHang }) must be 'kill' or 'report', got ${show(o.onNativeHang)}`)
+  }
+  if (o.report !== undefined && (typeof o.report !== 'string' || o.report === '')) {
+    throw new TypeError(`[hardtimeout] hardTimeout({ report }) must be a file path like 'hard-timeouts.json', got ${show(o.report)}`)
+  }
+  return {
+    timeout: opt('timeout'),
+    hookTimeout: opt('hookTimeout'),
+    collectTimeout: opt('collectTimeout') ?? 60_000,
+    stuckAfter: opt('stuckAfter') ?? 1000,
+    onNativeHang,
+    report: o.report as string | undefined,
+  }
+}
+
+/** The meta.hardTimeout of a test or suite, checked; undefined when not set. */
+export function metaLimit(meta: unknown, where: () => string): number | undefined {
+  if (meta === null || typeof meta !== 'object') return undefined
+  const value = (meta as { hardTimeout?: unknown }).hardTimeout
+  if (value === undefined) return undefined
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0 && value <= MAX_MS) return value
+  return checkLimit(`meta.hardTimeout of ${where()}`, value)
+}
+
+/** Vitest's own timeout for a task: a positive finite number, else none (0 and Infinity mean "no timeout"). */
+export function ownLimit(timeout: unknown): number | undefined {
+  return typeof timeout === 'number' && Number.isFinite(timeout) && timeout > 0 ? Math.min(timeout, MAX_MS) : undefined
+}

@@ -1,0 +1,59 @@
+// The Vite/Vitest plugin: points each project's test.runner at our runner (composed with the
+// user's), starts the main-process supervisor and adds the summary reporter.
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { resolveOptions, type HardTimeoutPluginOptions, type ResolvedOptions } from './options.js'
+import type { WorkerConfig } from './shared.js'
+import { Supervisor } from './supervisor.js'
+import { SummaryReporter } from './summary.js'
+
+const RUNNER = fileURLToPath(new URL('./runner.js', import.meta.url))
+const OURS = Symbol.for('hardtimeout.vitest.plugin')
+
+interface ProjectLike {
+  config: { runner?: string; root: string; name?: string }
+}
+interface VitestLike {
+  config: { reporters: unknown[]; root: string }
+  [OURS]?: Supervisor
+}
+
+/** A minimal Vite plugin shape, so that users' configs type-check whatever Vite version they use. */
+export interface HardTimeoutPlugin {
+  name: string
+  configureVitest(context: { vitest: unknown; project: unknown }): void
+}
+
+export function hardTimeout(options?: HardTimeoutPluginOptions): HardTimeoutPlugin {
+  // Fail fast, while the config file loads, naming the bad value.
+  const resolved = resolveOptions(options)
+  let count = 0
+  return {
+    name: 'hardtimeout',
+    configureVitest(context) {
+      const vitest = context.vitest as VitestLike
+      const project = context.project as ProjectLike
+      let supervisor = vitest[OURS]
+      if (!supervisor) {
+        const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hardtimeout-vitest-'))
+        supervisor = new Supervisor(vitest, stateDir, resolved)
+        Object.defineProperty(vitest, OURS, { value: supervisor, configurable: true })
+        vitest.config.reporters.push(new SummaryReporter(supervisor, resolved))
+        supervisor.start()
+      }
+      project.config.runner = writeRunnerModule(supervisor.stateDir, ++count, project.config.runner, resolved)
+    },
+  }
+}
+
+function writeRunnerModule(stateDir: string, index: number, userRunner: string | undefined, options: ResolvedOptions): string {
+  const config: WorkerConfig = { options, stateDir }
+  const lines = [`import { createRunner } from ${JSON.stringify(RUNNER)}`]
+  if (userRunner) lines.push(`import UserRunner from ${JSON.stringify(userRunner)}`)
+  lines.push(`export default createRunner(${userRunner ? 'UserRunner' : 'undefined'}, ${JSON.stringify(config)})`, '')
+  const file = path.join(stateDir, `runner-${index}.mjs`)
+  fs.writeFileSync(file, lines.join('\n'))
+  return file
+}

@@ -1,0 +1,150 @@
+// Test helpers: build a throwaway project from a fixture for a Vitest line (4 = 4.1.x on Node 20,
+// 5 = 5.1.x on Node 24), run real Vitest in it, and read its JSON report.
+import { execFileSync, spawn } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { nodeBin } from '../../../scripts/node-bin.mjs'
+
+export const PKG = fileURLToPath(new URL('..', import.meta.url))
+export const REPO = path.resolve(PKG, '../..')
+export const FIXTURES = path.join(PKG, 'test/fixtures')
+export const CACHE = path.join(REPO, '.cache')
+
+export const LINES = {
+  4: { vitest: '4.1.12', node: 20 },
+  5: { vitest: '5.1.1', node: 24 },
+}
+
+/** The node_modules directory holding the given Vitest line. */
+export function vitestModules(line) {
+  if (line === 4) {
+    // The package's own devDependency (pnpm): its real directory holds vitest and its deps.
+    return path.dirname(fs.realpathSync(path.join(PKG, 'node_modules/vitest')))
+  }
+  const { vitest } = LINES[line]
+  const dir = path.join(CACHE, `vitest-${vitest}`)
+  const modules = path.join(dir, 'node_modules')
+  if (!fs.existsSync(path.join(modules, 'vitest/package.json'))) {
+    fs.mkdirSync(dir, { recursive: true })
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'cache', private: true }))
+    // The machine's npm installs it (the Node binaries from npm come without npm); engines only warn.
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `vitest@${vitest}`], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] })
+  }
+  return modules
+}
+
+export function nodeFor(line) {
+  return nodeBin(LINES[line].node)
+}
+
+/**
+ * A temporary project: the fixture's files, node_modules/vitest from the given line, and this
+ * package (dist copied, so that its `vitest` import resolves to that line) with core linked.
+ */
+export function makeProject(fixture, line) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ht-vitest${line}-${fixture}-`))
+  fs.cpSync(path.join(FIXTURES, fixture), dir, { recursive: true })
+  const nm = path.join(dir, 'node_modules')
+  fs.mkdirSync(path.join(nm, '@hardtimeout/vitest'), { recursive: true })
+  const modules = vitestModules(line)
+  for (const name of ['vitest', 'vite']) {
+    const target = path.join(modules, name)
+    if (fs.existsSync(target)) fs.symlinkSync(target, path.join(nm, name))
+  }
+  fs.cpSync(path.join(PKG, 'dist'), path.join(nm, '@hardtimeout/vitest/dist'), { recursive: true })
+  fs.copyFileSync(path.join(PKG, 'package.json'), path.join(nm, '@hardtimeout/vitest/package.json'))
+  fs.symlinkSync(path.join(REPO, 'packages/core'), path.join(nm, '@hardtimeout/core'))
+  return dir
+}
+
+export function removeProject(dir) {
+  fs.rmSync(dir, { recursive: true, force: true })
+}
+
+/**
+ * Runs `vitest run` in dir with the JSON reporter (and the default one), in its own process group.
+ * Kills the group after `limitMs`. Resolves with exit code, signal, output, wall time and the report.
+ */
+export function runVitest(dir, line, { args = [], limitMs = 120_000, env = {}, reporters = true } = {}) {
+  const node = nodeFor(line)
+  const vitestBin = path.join(dir, 'node_modules/vitest/vitest.mjs')
+  const out = path.join(dir, 'report.json')
+  const argv = [vitestBin, 'run', ...(reporters ? ['--reporter=default', '--reporter=json', `--outputFile.json=${out}`] : []), ...args]
+  const start = Date.now()
+  return new Promise((resolve) => {
+    const child = spawn(node, argv, {
+      cwd: dir,
+      detached: true,
+      env: { ...process.env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      try { process.kill(-child.pid, 'SIGKILL') } catch {}
+    }, limitMs)
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      let json
+      try { json = JSON.parse(fs.readFileSync(out, 'utf8')) } catch {}
+      resolve({ code, signal, stdout, stderr, ms: Date.now() - start, timedOut, json, pid: child.pid })
+    })
+  })
+}
+
+/** Per-test states from Vitest's JSON report: { 'file > full name': status }. */
+export function states(json) {
+  const out = {}
+  for (const file of json?.testResults ?? []) {
+    const base = path.basename(file.name)
+    for (const t of file.assertionResults) out[`${base} > ${t.fullName}`] = t.status
+  }
+  return out
+}
+
+export function failure(json, fullName) {
+  for (const file of json?.testResults ?? []) {
+    for (const t of file.assertionResults) if (t.fullName === fullName) return t.failureMessages.join('\n')
+  }
+  return undefined
+}
+
+/** Processes still alive whose working directory is inside dir (workers, their children). */
+export function leftovers(dir) {
+  const real = fs.realpathSync(dir)
+  const found = []
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const cwd = fs.readlinkSync(`/proc/${entry}/cwd`)
+      if (cwd === real || cwd.startsWith(real + '/')) {
+        const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8')
+        if (/\) Z /.test(stat)) continue
+        found.push({ pid: Number(entry), cmd: fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ').trim() })
+      }
+    } catch {
+      // gone, or not ours
+    }
+  }
+  return found
+}
+
+export function killLeftovers(dir) {
+  for (const p of leftovers(dir)) {
+    try { process.kill(p.pid, 'SIGKILL') } catch {}
+  }
+}
+
+/** The line number of the `// HANG:<tag>` marker in a fixture file. */
+export function markerLine(fixture, file, tag) {
+  const lines = fs.readFileSync(path.join(FIXTURES, fixture, file), 'utf8').split('\n')
+  const i = lines.findIndex((l) => l.includes(`// HANG:${tag}`))
+  if (i < 0) throw new Error(`no // HANG:${tag} in ${fixture}/${file}`)
+  return i + 1
+}
