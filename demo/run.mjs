@@ -1,30 +1,42 @@
-// The demo: realistic hangs, each stopped at its deadline, with where it was stuck.
-// `pnpm demo` (after `pnpm build`).
-import { createRequire } from 'node:module'
-import { execSync } from 'node:child_process'
+// `pnpm demo`: the suite in demo/suite, a few realistic hangs next to healthy tests, run twice:
+// without hardtimeout (an outer timeout has to kill it, as CI would) and with the plugin.
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 
-const require = createRequire(import.meta.url)
-const { runWithHardTimeout, HardTimeoutError } = require('../packages/core/dist/index.js')
+const suite = fileURLToPath(new URL('./suite/', import.meta.url))
+const vitest = fileURLToPath(new URL('./node_modules/vitest/vitest.mjs', import.meta.url))
+const OUTER_S = 15
 
-const cases = {
-  'validates an email (catastrophic regex)': () => /^([a-z0-9]+\.?)+@example\.com$/.test('a'.repeat(40) + '!'),
-  'waits for a flag nobody sets (busy-wait)': () => { const ready = false; while (!ready) {} },
-  'sleeps synchronously (Atomics.wait)': () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0),
-  'runs a command that never exits (execSync)': () => execSync('sleep 1000'),
-  'loops after an await': async () => { await Promise.resolve(); for (;;) {} },
-  'parses quickly (healthy)': () => JSON.parse('{"ok":true}').ok,
+function run(env, limitS) {
+  return new Promise((resolve) => {
+    const t0 = performance.now()
+    const child = spawn(process.execPath, [vitest, 'run'], {
+      cwd: suite,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'inherit', 'inherit'],
+      detached: true,
+    })
+    let killed = false
+    const timer = limitS && setTimeout(() => {
+      killed = true
+      process.kill(-child.pid, 'SIGKILL') // the worker and its children too
+    }, limitS * 1000)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code, killed, s: (performance.now() - t0) / 1000 })
+    })
+  })
 }
 
-console.log('hardtimeout demo: each case gets a 300 ms hard timeout\n')
-const t0 = performance.now()
-for (const [name, fn] of Object.entries(cases)) {
-  try {
-    const value = await runWithHardTimeout(fn, { timeout: 300, label: name })
-    console.log(`  ✓ ${name} → ${value}`)
-  } catch (error) {
-    if (!(error instanceof HardTimeoutError)) throw error
-    const where = error.stack.split('\n').find((l) => l.includes('demo/run.mjs'))?.trim()
-    console.log(`  ✗ ${name}\n      ${error.message}\n      ${where ?? ''}`)
-  }
-}
-console.log(`\nall ${Object.keys(cases).length} cases done in ${Math.round(performance.now() - t0)} ms; without hardtimeout the first one would still be running.`)
+const rule = (title) => console.log(`\n━━━ ${title} ${'━'.repeat(Math.max(0, 70 - title.length))}\n`)
+
+rule(`1/2 Without hardtimeout (killed after ${OUTER_S} s, as a CI job timeout would)`)
+const off = await run({ DEMO_WITHOUT_PLUGIN: '1' }, OUTER_S)
+console.log(off.killed
+  ? `\n→ Still running after ${OUTER_S} s: the first stuck test blocks its worker, so Vitest's 1000 ms\n  testTimeout never fires. Killed with no result and no word of which test hung.`
+  : `\n→ exited with code ${off.code} after ${off.s.toFixed(1)} s`)
+
+rule('2/2 With hardtimeout: plugins: [hardTimeout()]')
+const on = await run({}, 120)
+console.log(`\n→ Finished in ${on.s.toFixed(1)} s with exit code ${on.code}: every stuck test was stopped at its\n  1000 ms timeout, reported where it was stuck, and the other tests ran.`)
+process.exit(0)
