@@ -1,0 +1,106 @@
+/**
+ * The parts of jest-circus' state and events this package reads, typed locally so that it works
+ * with Jest 29 and 30 alike (their type packages differ in details we do not touch).
+ */
+export interface CircusDescribeBlock {
+  type: 'describeBlock';
+  name: string;
+  parent?: CircusDescribeBlock;
+  children: Array<CircusDescribeBlock | CircusTest>;
+  hooks: CircusHook[];
+}
+
+export interface CircusTest {
+  type: 'test';
+  name: string;
+  fn: (...args: any[]) => unknown;
+  parent: CircusDescribeBlock;
+  timeout?: number;
+  failing?: boolean;
+  concurrent?: boolean;
+  errors: unknown[];
+  invocations: number;
+  asyncError?: { stack?: string };
+}
+
+export interface CircusHook {
+  type: 'beforeAll' | 'beforeEach' | 'afterEach' | 'afterAll';
+  fn: (...args: any[]) => unknown;
+  parent: CircusDescribeBlock;
+  timeout?: number;
+  asyncError?: { stack?: string };
+}
+
+export interface CircusState {
+  currentDescribeBlock: CircusDescribeBlock;
+  currentlyRunningTest: CircusTest | null;
+  rootDescribeBlock: CircusDescribeBlock;
+  testTimeout: number;
+}
+
+export interface CircusEvent {
+  name: string;
+  test?: CircusTest;
+  hook?: CircusHook;
+  testName?: string;
+  fn?: unknown;
+  error?: unknown;
+}
+
+export const ROOT_DESCRIBE_BLOCK_NAME = 'ROOT_DESCRIBE_BLOCK';
+
+/** Titles of the describe blocks above `block` (inclusive), outermost first, without the root. */
+export function describeTitles(block: CircusDescribeBlock | undefined): string[] {
+  const titles: string[] = [];
+  for (let b = block; b && b.parent; b = b.parent) titles.unshift(b.name);
+  return titles;
+}
+
+/**
+ * Where the test() or hook call being dispatched right now is, in the user's code. Called from the
+ * add_test/add_hook handler, which jest-circus runs synchronously inside that call. (The entry's own
+ * `asyncError` must not be read: V8 formats a stack once, and jest-circus sets that error's message
+ * later, for timeouts and non-error throws.)
+ */
+export function callSite(testPath: string): string | null {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 60;
+  let stack: string | undefined;
+  try {
+    stack = new Error().stack;
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+  const locations = (stack ?? '')
+    .split('\n')
+    .slice(1)
+    .map(frameLocation)
+    .filter((l): l is string => l !== null);
+  return (
+    locations.find((l) => l.startsWith(`${testPath}:`)) ??
+    locations.find((l) => !/node_modules|^node:|^internal[\\/]/.test(l) && !l.startsWith(__dirname)) ??
+    null
+  );
+}
+
+/** "file:line:column" of one "    at ..." stack line. */
+export function frameLocation(line: string): string | null {
+  const m = /^\s*at (?:.*? \()?(.+?:\d+:\d+)\)?\s*$/.exec(line);
+  return m ? m[1]! : null;
+}
+
+/**
+ * Where a HardTimeoutError says the code was stuck: the first frame in `testPath`, else the first
+ * frame outside node_modules and Node's internals.
+ */
+export function stuckAt(stack: string | undefined, testPath: string): string | null {
+  if (typeof stack !== 'string') return null;
+  const locations = stack
+    .split('\n')
+    .filter((l) => /^\s+at /.test(l))
+    .map(frameLocation)
+    .filter((l): l is string => l !== null);
+  const inFile = locations.find((l) => l.startsWith(`${testPath}:`));
+  if (inFile) return inFile;
+  return locations.find((l) => !/node_modules|^node:|^internal[\\/]/.test(l)) ?? null;
+}

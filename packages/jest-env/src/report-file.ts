@@ -1,0 +1,137 @@
+/**
+ * The files through which the environment (in a worker, or in band) tells the reporter (main
+ * process) about hard timeouts. The reporter creates a directory and exports it in
+ * HARDTIMEOUT_JEST_DIR before Jest starts its workers; without the reporter nothing is written.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export const DIR_ENV = 'HARDTIMEOUT_JEST_DIR';
+/** Set by the reporter when it writes a JSON summary: the in-band fallback writes there too. */
+export const JSON_ENV = 'HARDTIMEOUT_JEST_JSON';
+
+/** One hard timeout, as the reporter lists it and writes it as JSON. */
+export interface HardTimeoutRecord {
+  testPath: string;
+  /** Full name of the test ("describe › test"), or of the describe block for beforeAll/afterAll. */
+  test: string;
+  title: string;
+  ancestorTitles: string[];
+  kind: 'test' | 'beforeAll' | 'beforeEach' | 'afterEach' | 'afterAll';
+  /** Where the test or hook is declared: "file:line:column". */
+  declaredAt: string | null;
+  /** Where it was stuck, when it was stuck in JavaScript: "file:line:column". */
+  stuckAt: string | null;
+  limitMs: number;
+  elapsedMs: number | null;
+  /** 'js': stopped in JavaScript; 'native': stuck in a syscall or native code. */
+  cause: 'js' | 'native';
+  /** What was done: "stopped in place", "unblocked ... and stopped", "worker process killed", ... */
+  action: string;
+  /** What the thread was blocked in, when known (syscall, fd target, wchan, child processes). */
+  blockedIn?: string;
+  message: string;
+}
+
+/** Everything the reporter needs to know about one test or hook of a file, written before it runs. */
+export interface EntryMeta {
+  kind: HardTimeoutRecord['kind'];
+  test: string;
+  title: string;
+  ancestorTitles: string[];
+  declaredAt: string | null;
+}
+
+export function reportDir(): string | undefined {
+  const dir = process.env[DIR_ENV];
+  return dir && path.isAbsolute(dir) ? dir : undefined;
+}
+
+export function fileKey(testPath: string): string {
+  return createHash('sha1').update(testPath).digest('hex').slice(0, 16);
+}
+
+export const names = {
+  meta: (testPath: string, pid: number) => `${fileKey(testPath)}.${pid}.meta.json`,
+  stuck: (testPath: string, pid: number, id: number) => `${fileKey(testPath)}.${pid}.stuck.${id}.json`,
+  stopped: (testPath: string, pid: number) => `${fileKey(testPath)}.${pid}.stopped.jsonl`,
+};
+
+/** Appends one record (never throws: reporting must not fail a test run). */
+export function appendRecord(dir: string, record: HardTimeoutRecord): void {
+  try {
+    fs.appendFileSync(path.join(dir, names.stopped(record.testPath, process.pid)), `${JSON.stringify(record)}\n`);
+  } catch {
+    // the reporter will only miss this entry in its summary; the test itself already failed
+  }
+}
+
+export function writeJson(file: string, value: unknown): void {
+  try {
+    fs.writeFileSync(file, JSON.stringify(value));
+  } catch {
+    // see appendRecord
+  }
+}
+
+/** Files of `dir` that belong to `testPath` and match `kind`. */
+export function filesFor(dir: string, testPath: string, kind: 'meta' | 'stuck' | 'stopped'): string[] {
+  const prefix = `${fileKey(testPath)}.`;
+  let all: string[];
+  try {
+    all = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const re = kind === 'meta' ? /\.meta\.json$/ : kind === 'stuck' ? /\.stuck\.\d+\.json$/ : /\.stopped\.jsonl$/;
+  return all.filter((n) => n.startsWith(prefix) && re.test(n)).map((n) => path.join(dir, n));
+}
+
+export function readJson<T>(file: string): T | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+export function readRecords(file: string): HardTimeoutRecord[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const out: HardTimeoutRecord[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      out.push(JSON.parse(line) as HardTimeoutRecord);
+    } catch {
+      // a record cut short by a kill: skip it
+    }
+  }
+  return out;
+}
+
+/** Every record written so far in `dir`, all files. */
+export function allRecords(dir: string): HardTimeoutRecord[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names.filter((n) => n.endsWith('.stopped.jsonl')).flatMap((n) => readRecords(path.join(dir, n)));
+}
+
+export function removeFiles(files: string[]): void {
+  for (const f of files) {
+    try {
+      fs.rmSync(f, { force: true });
+    } catch {
+      // left for the directory cleanup
+    }
+  }
+}

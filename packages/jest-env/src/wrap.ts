@@ -1,0 +1,271 @@
+/**
+ * Replaces a test or hook function by one that calls it under a hard timeout, while keeping
+ * everything jest-circus looks at: arity (done-style detection is `fn.length > 0`), `this` (the
+ * test context), the name, and the return value (undefined, or a promise).
+ */
+import * as path from 'node:path';
+import { runWithHardTimeout } from '@hardtimeout/core';
+
+type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
+
+/** The options of one guarded call (runWithHardTimeout's). */
+export interface CoreOptions {
+  timeout: number;
+  label: string;
+  stuckAfter?: number;
+  whenDebugging?: boolean;
+  onStuck?: { report?: string; kill?: 'process' | 'none' };
+}
+
+/** What one guarded call needs; `null` runs the function unguarded. */
+export interface GuardPlan {
+  core: CoreOptions;
+  /**
+   * Jest's own timeout for this call. A call that is merely waiting (not blocking the thread) when
+   * a hard limit >= this one passes is left to Jest's timeout, which reports it as it always did.
+   */
+  soft: number;
+}
+
+export interface GuardHooks {
+  /** Every HardTimeoutError that comes out of the function. */
+  onHardTimeout(error: Error): void;
+  /**
+   * An asynchronous call is in flight: `settled` resolves with its HardTimeoutError, if any;
+   * `release()` ends its hard limit (once Jest is done with the call, e.g. after its own timeout).
+   */
+  onAsync?(settled: Promise<Error | undefined>, release: () => void, call: { start: number; limit: number }): void;
+}
+
+/** A HardTimeoutError for a call that was waiting, not stuck. */
+export function isPendingTimeout(error: unknown): boolean {
+  if (!isHardTimeoutError(error)) return false;
+  const pending = (error as { pending?: unknown }).pending;
+  if (typeof pending === 'boolean') return pending;
+  // core 0.1 does not keep `pending` on the error: its message says it
+  return / did not settle within its hard timeout /.test(error.message);
+}
+
+const never = (): Promise<never> => new Promise<never>(() => {});
+
+/** The package roots of this package and of @hardtimeout/core: their frames say nothing to the user. */
+const OWN_ROOTS: string[] = (() => {
+  const roots = [__dirname];
+  try {
+    roots.push(path.resolve(path.dirname(require.resolve('@hardtimeout/core')), '..'));
+  } catch {
+    // core not resolvable from here: keep its frames
+  }
+  return roots.map((r) => r + path.sep);
+})();
+
+/** Drops the frames of the guard itself (this package, core) from a HardTimeoutError's stack. */
+function trimOwnFrames(error: Error): void {
+  try {
+    const stack = error.stack;
+    if (typeof stack !== 'string') return;
+    const lines = stack.split('\n');
+    const kept = lines.filter((line) => !(/^\s+at /.test(line) && OWN_ROOTS.some((root) => line.includes(root))));
+    if (kept.length !== lines.length) error.stack = kept.join('\n');
+  } catch {
+    // leave the stack as it is
+  }
+}
+
+/**
+ * How long after the limit the asynchronous part of a call is stopped when Jest's own timeout is due
+ * at the same moment. 0: exact limits. (250 worked around a core bug, since fixed, where an arm whose
+ * thread was idle at its deadline could terminate unrelated JavaScript: .notes/requests-jest.md #2.)
+ */
+export const ASYNC_GRACE_MS = 0;
+
+/** Hides a returned promise from runWithHardTimeout, so that its first arm covers the synchronous part only. */
+class Box {
+  constructor(readonly value: PromiseLike<unknown>) {}
+}
+
+/** A HardTimeoutError of the second arm, told in terms of the whole call: its limit, its duration. */
+function restate(error: unknown, limit: number, elapsed: number): unknown {
+  if (!isHardTimeoutError(error) || isPendingTimeout(error)) return error;
+  const e = error as Error & { timeout: number; elapsed: number };
+  const rounded = Math.round(elapsed);
+  const fix = (text: string): string =>
+    text.replace(/was stopped after [\d.]+ ms: it ran past its hard timeout of [\d.]+ ms/, `was stopped after ${rounded} ms: it ran past its hard timeout of ${limit} ms`);
+  try {
+    e.message = fix(e.message);
+    if (typeof e.stack === 'string') e.stack = fix(e.stack);
+    Object.defineProperty(e, 'timeout', { value: limit, configurable: true, enumerable: true, writable: true });
+    Object.defineProperty(e, 'elapsed', { value: elapsed, configurable: true, enumerable: true, writable: true });
+  } catch {
+    // a frozen error keeps the second arm's numbers
+  }
+  return e;
+}
+
+const WRAPPER = Symbol('@hardtimeout/jest-env.wrapper');
+
+export function isWrapper(fn: unknown): boolean {
+  return typeof fn === 'function' && (fn as unknown as Record<symbol, unknown>)[WRAPPER] === true;
+}
+
+export function isHardTimeoutError(error: unknown): error is Error & { timeout: number; elapsed: number; kind: 'js' | 'native' } {
+  return error instanceof Error
+    ? error.name === 'HardTimeoutError'
+    : typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'HardTimeoutError';
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null &&
+    typeof (value as { then?: unknown }).then === 'function';
+}
+
+/**
+ * @param plan called at call time (the limit can depend on state that changes after definition)
+ * @param onHardTimeout called with every HardTimeoutError that comes out of the function
+ */
+export function guard(orig: AnyFunction, plan: () => GuardPlan | null, hooks: GuardHooks): AnyFunction {
+  if (isWrapper(orig)) return orig;
+  // Generators are run by jest-circus through `co`: wrapping one would change how it is called.
+  if (Object.prototype.toString.call(orig) === '[object GeneratorFunction]') return orig;
+
+  const report = (error: unknown): void => {
+    if (isHardTimeoutError(error)) {
+      trimOwnFrames(error);
+      try {
+        hooks.onHardTimeout(error);
+      } catch {
+        // bookkeeping must never change the test's outcome
+      }
+    }
+  };
+  const track = (settled: Promise<Error | undefined>, release: () => void, call: { start: number; limit: number }): void => {
+    try {
+      hooks.onAsync?.(settled, release, call);
+    } catch {
+      // see report
+    }
+  };
+  /**
+   * Runs `call` under the hard limit, in two arms: its synchronous part, then the promise it
+   * returns (wrapped, so that it can be released once Jest is done with it: a promise Jest gave up
+   * on never fires a limit later, during another test). When Jest's own timeout is due no later
+   * than the hard limit, the second arm may end ASYNC_GRACE_MS after the limit.
+   */
+  const run = (call: () => unknown, p: GuardPlan): { result: unknown; release: () => void } => {
+    const start = Date.now();
+    const first = runWithHardTimeout(() => {
+      const value = call();
+      return isThenable(value) ? new Box(value) : value;
+    }, p.core);
+    if (!(first instanceof Box)) return { result: first, release: () => {} };
+    const grace = p.core.timeout >= p.soft ? ASYNC_GRACE_MS : 0;
+    const remaining = Math.max(1, p.core.timeout - (Date.now() - start));
+    let release: () => void = () => {};
+    const second = runWithHardTimeout(
+      () =>
+        new Promise((resolve, reject) => {
+          release = () => resolve(undefined);
+          first.value.then(resolve, reject);
+        }),
+      { ...p.core, timeout: Math.min(remaining + grace, 2_147_483_647) },
+    ) as Promise<unknown>;
+    const result = second.then(undefined, (error: unknown) => {
+      throw restate(error, p.core.timeout, Date.now() - start);
+    });
+    return { result, release: () => release() };
+  };
+
+  let wrapper: AnyFunction;
+  if (orig.length > 0) {
+    wrapper = function (this: unknown, done: unknown) {
+      const p = plan();
+      if (!p || typeof done !== 'function') return orig.call(this, done);
+      const start = Date.now();
+      const self = this;
+      let stopped = false;
+      let finished = false;
+      let signal!: () => void;
+      const called = new Promise<void>((resolve) => (signal = resolve));
+      const doneProxy = function (this: unknown, ...args: unknown[]) {
+        if (stopped) return undefined; // the test already failed with its HardTimeoutError
+        finished = true;
+        signal();
+        return (done as AnyFunction).apply(this, args);
+      };
+      let returned: unknown;
+      let guarded: unknown;
+      let release: () => void;
+      try {
+        ({ result: guarded, release } = run(() => {
+          returned = orig.call(self, doneProxy);
+          // A done-style function that also returns something is an error jest-circus reports: let it.
+          return returned === undefined ? called : returned;
+        }, p));
+      } catch (error) {
+        report(error);
+        throw error;
+      }
+      if (returned !== undefined) return guarded;
+      if (isThenable(guarded)) {
+        track(
+          Promise.resolve(guarded).then(
+            () => undefined,
+            (error: unknown) => {
+              if (finished || !isHardTimeoutError(error)) return undefined;
+              // only waiting for done(), and Jest's own timeout is due no later: leave it to Jest
+              if (isPendingTimeout(error) && p.core.timeout >= p.soft) return undefined;
+              stopped = true;
+              report(error);
+              (done as AnyFunction)(error);
+              return error;
+            },
+          ),
+          release,
+          { start, limit: p.core.timeout },
+        );
+      }
+      return undefined;
+    };
+  } else {
+    wrapper = function (this: unknown) {
+      const p = plan();
+      // eslint-disable-next-line prefer-rest-params
+      const args = arguments as unknown as unknown[];
+      if (!p) return orig.apply(this, args);
+      const start = Date.now();
+      const self = this;
+      let result: unknown;
+      let release: () => void;
+      try {
+        ({ result, release } = run(() => orig.apply(self, args), p));
+      } catch (error) {
+        report(error);
+        throw error;
+      }
+      if (isThenable(result)) {
+        let verdict!: (error: Error | undefined) => void;
+        track(new Promise<Error | undefined>((resolve) => (verdict = resolve)), release, { start, limit: p.core.timeout });
+        return Promise.resolve(result).then(
+          (value) => {
+            verdict(undefined);
+            return value;
+          },
+          (error: unknown) => {
+            // only waiting, and Jest's own timeout is due no later: leave it to Jest, as without us
+            if (isPendingTimeout(error) && p.core.timeout >= p.soft) {
+              verdict(undefined);
+              return never();
+            }
+            verdict(isHardTimeoutError(error) ? error : undefined);
+            report(error);
+            throw error;
+          },
+        );
+      }
+      return result;
+    };
+  }
+  Object.defineProperty(wrapper, 'name', { value: orig.name, configurable: true });
+  Object.defineProperty(wrapper, WRAPPER, { value: true });
+  return wrapper;
+}
