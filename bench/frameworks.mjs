@@ -1,12 +1,202 @@
-// Vitest and Jest figures: recovery after a stop, overhead on a healthy suite, and the same
-// hanging suite with and without hardtimeout. Filled in as the framework packages land.
-export async function frameworks(quick, table, fmt) {
+// Vitest and Jest figures, from real runs of generated suites:
+// - overhead: a healthy suite (≥ 5,000 tests in ≥ 50 files) without and with hardtimeout,
+//   alternating runs, medians;
+// - recovery: from a deadline to the next test starting (stopped in place), and to the next file
+//   starting (worker killed for a native hang);
+// - anchors: one hanging suite without hardtimeout (an outer timeout has to kill the run, and
+//   every result is lost) and with it.
+import { spawn } from 'node:child_process'
+import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const here = fileURLToPath(new URL('.', import.meta.url))
+const work = join(here, '.work')
+const bin = {
+  vitest: join(here, 'node_modules/vitest/vitest.mjs'),
+  jest: join(here, 'node_modules/jest/bin/jest.js'),
+}
+
+function exec(args, cwd, limitMs) {
+  return new Promise((resolve) => {
+    const t0 = performance.now()
+    const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    let out = ''
+    child.stdout.on('data', (d) => (out += d))
+    child.stderr.on('data', (d) => (out += d))
+    let killed = false
+    const timer = setTimeout(() => {
+      killed = true
+      try { process.kill(-child.pid, 'SIGKILL') } catch {}
+    }, limitMs)
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      resolve({ code, signal, killed, seconds: (performance.now() - t0) / 1000, out })
+    })
+  })
+}
+
+const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+
+function write(path, text) {
+  mkdirSync(join(path, '..'), { recursive: true })
+  writeFileSync(path, text)
+}
+
+// ---------- suites ----------
+
+function healthySuite(dir, files, perFile, flavour) {
+  rmSync(dir, { recursive: true, force: true })
+  const header = flavour === 'vitest' ? "import { describe, test, expect } from 'vitest'\n" : ''
+  for (let f = 0; f < files; f++) {
+    let body = header + `describe('file ${f}', () => {\n`
+    for (let t = 0; t < perFile; t++) {
+      body += `  test('case ${t}', () => { let s = 0; for (let i = 0; i < 200; i++) s += i; expect(s).toBe(19900) })\n`
+    }
+    write(join(dir, `f${f}.test.js`), body + '})\n')
+  }
+}
+
+function vitestConfig(dir, on, extra = '', preamble = '') {
+  write(join(dir, on ? 'vitest.on.config.mjs' : 'vitest.off.config.mjs'), preamble +
+    (on ? "import { hardTimeout } from '@hardtimeout/vitest'\n" : '') +
+    `export default { ${on ? 'plugins: [hardTimeout()], ' : ''}test: { include: ['**/*.test.js'], ${extra} } }\n`)
+}
+
+function jestArgs(dir, on, extra = {}) {
+  const config = { rootDir: dir, testEnvironment: on ? '@hardtimeout/jest-env' : 'node', ...extra }
+  return [bin.jest, '--config', JSON.stringify(config), '--ci']
+}
+
+async function overhead(name, quick) {
+  const files = quick ? 10 : 50
+  const perFile = quick ? 20 : 100
+  const dir = join(work, `${name}-healthy`)
+  healthySuite(dir, files, perFile, name)
+  const runs = { off: [], on: [] }
+  const rounds = quick ? 1 : 3
+  if (name === 'vitest') {
+    vitestConfig(dir, false)
+    vitestConfig(dir, true)
+  }
+  for (let i = 0; i < rounds; i++) {
+    for (const mode of i % 2 === 0 ? ['off', 'on'] : ['on', 'off']) {
+      const args = name === 'vitest'
+        ? [bin.vitest, 'run', '--config', `vitest.${mode}.config.mjs`, '--reporter=dot']
+        : jestArgs(dir, mode === 'on')
+      const r = await exec(args, dir, 300_000)
+      if (r.code !== 0) throw new Error(`${name} healthy suite (${mode}) failed:\n${r.out.slice(-2000)}`)
+      runs[mode].push(r.seconds)
+    }
+  }
+  const off = median(runs.off)
+  const on = median(runs.on)
+  return { tests: files * perFile, files, off_s: off, on_s: on, ratio: on / off, runs }
+}
+
+// A file whose first test hangs, then a test that records when it started.
+const STAMP = (file) => `appendFileSync(${JSON.stringify(file)}, JSON.stringify({ name: expect.getState().currentTestName, t: Date.now() }) + '\\n')`
+const STAMP_IMPORTS = "import { test, expect } from 'vitest'\nimport { appendFileSync } from 'node:fs'\n"
+
+async function recovery(quick) {
+  const dir = join(work, 'vitest-recovery')
+  rmSync(dir, { recursive: true, force: true })
+  const stamps = join(dir, 'stamps.jsonl')
+  const limit = 300
+  const samples = []
+  write(join(dir, 'a.test.js'), `${STAMP_IMPORTS}
+test('hangs', { meta: { hardTimeout: ${limit} } }, () => { ${STAMP(stamps)}; for (;;) {} })
+test('next', () => { ${STAMP(stamps)} })
+`)
+  write(join(dir, 'native.test.js'), `${STAMP_IMPORTS}
+import { pbkdf2Sync } from 'node:crypto'
+test('hangs in native code', { meta: { hardTimeout: ${limit} } }, () => { ${STAMP(stamps)}; pbkdf2Sync('x', 'y', 2e9, 64, 'sha512') })
+`)
+  write(join(dir, 'z.test.js'), `${STAMP_IMPORTS}
+test('next file', () => { ${STAMP(stamps)} })
+`)
+  // One fork worker, files in name order: a (stopped in place), native (worker killed), z.
+  vitestConfig(dir, true, "pool: 'forks', maxWorkers: 1, fileParallelism: false, sequence: { sequencer: ByName }",
+    "import { BaseSequencer } from 'vitest/node'\nclass ByName extends BaseSequencer { async sort(files) { return [...files].sort((a, b) => a.moduleId.localeCompare(b.moduleId)) } }\n")
+  const rounds = quick ? 1 : 3
+  for (let i = 0; i < rounds; i++) {
+    rmSync(stamps, { force: true })
+    const r = await exec([bin.vitest, 'run', '--config', 'vitest.on.config.mjs', '--reporter=dot'], dir, 120_000)
+    const lines = existsSync(stamps) ? readFileSync(stamps, 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : []
+    const at = (name) => lines.find((l) => l.name === name)?.t
+    samples.push({
+      in_place_ms: at('next') - (at('hangs') + limit),
+      worker_kill_ms: at('next file') - (at('hangs in native code') + limit),
+      code: r.code,
+    })
+  }
   return {
-    recovery: { in_place_ms: null, worker_kill_ms: null },
+    in_place_ms: median(samples.map((s) => s.in_place_ms)),
+    worker_kill_ms: median(samples.map((s) => s.worker_kill_ms)),
+    samples,
+  }
+}
+
+async function anchors(name, quick) {
+  const dir = join(work, `${name}-anchor`)
+  rmSync(dir, { recursive: true, force: true })
+  const imp = name === 'vitest' ? "import { test } from 'vitest'\n" : ''
+  write(join(dir, 'a.test.js'), `${imp}test('passes first', () => {})
+test('hangs', () => { for (;;) {} }, 500)
+test('passes after', () => {})
+`)
+  write(join(dir, 'b.test.js'), `${imp}test('other file passes', () => {})\n`)
+  const outer = quick ? 15_000 : 30_000
+  const result = {}
+  for (const mode of ['off', 'on']) {
+    let args
+    const report = join(dir, `${mode}.json`)
+    if (name === 'vitest') {
+      vitestConfig(dir, mode === 'on', 'testTimeout: 500')
+      args = [bin.vitest, 'run', '--config', `vitest.${mode}.config.mjs`, '--reporter=json', `--outputFile=${report}`]
+    } else {
+      args = [...jestArgs(dir, mode === 'on', { testTimeout: 500 }), '--json', `--outputFile=${report}`]
+    }
+    const r = await exec(args, dir, outer)
+    let results = 0
+    try { results = JSON.parse(readFileSync(report, 'utf8')).testResults.flatMap((f) => f.assertionResults).length } catch {}
+    result[mode] = { seconds: r.seconds, killed_by_outer_timeout: r.killed, results_reported: results, of: 4 }
+  }
+  result.outer_timeout_s = outer / 1000
+  return result
+}
+
+export async function frameworks(quick, table, fmt) {
+  mkdirSync(work, { recursive: true })
+  const vitest = await overhead('vitest', quick)
+  const jest = await overhead('jest', quick)
+  table(`overhead: healthy suites, median of alternating runs`, [
+    [`vitest: ${vitest.tests} tests in ${vitest.files} files, off (s)`, fmt(vitest.off_s)],
+    ['vitest: with hardtimeout (s)', fmt(vitest.on_s)],
+    ['vitest: ratio', fmt(vitest.ratio, 3), 'target ≤ 1.02'],
+    [`jest: ${jest.tests} tests in ${jest.files} files, off (s)`, fmt(jest.off_s)],
+    ['jest: with hardtimeout (s)', fmt(jest.on_s)],
+    ['jest: ratio', fmt(jest.ratio, 3), 'target ≤ 1.02'],
+  ])
+  const rec = await recovery(quick)
+  table('recovery (Vitest, forks pool): deadline → next test starts (ms)', [
+    ['stopped in place → next test of the file', fmt(rec.in_place_ms, 0), 'target ≤ 10'],
+    ['worker killed → next file', fmt(rec.worker_kill_ms, 0)],
+  ])
+  const av = await anchors('vitest', quick)
+  const aj = await anchors('jest', quick)
+  table('anchors: a file with a 500 ms test stuck in a loop, and a healthy file', [
+    ['vitest without hardtimeout', `${fmt(av.off.seconds, 1)} s, ${av.off.killed_by_outer_timeout ? 'killed by the outer timeout' : 'ended'}, ${av.off.results_reported}/4 results`],
+    ['vitest with hardtimeout', `${fmt(av.on.seconds, 1)} s, ${av.on.killed_by_outer_timeout ? 'killed by the outer timeout' : 'ended'}, ${av.on.results_reported}/4 results`],
+    ['jest without hardtimeout', `${fmt(aj.off.seconds, 1)} s, ${aj.off.killed_by_outer_timeout ? 'killed by the outer timeout' : 'ended'}, ${aj.off.results_reported}/4 results`],
+    ['jest with hardtimeout', `${fmt(aj.on.seconds, 1)} s, ${aj.on.killed_by_outer_timeout ? 'killed by the outer timeout' : 'ended'}, ${aj.on.results_reported}/4 results`],
+  ])
+  return {
+    recovery: { in_place_ms: rec.in_place_ms, worker_kill_ms: rec.worker_kill_ms },
     overhead: {
-      vitest: { tests: null, off_s: null, on_s: null, ratio: null },
-      jest: { tests: null, off_s: null, on_s: null, ratio: null },
+      vitest: { tests: vitest.tests, off_s: vitest.off_s, on_s: vitest.on_s, ratio: vitest.ratio },
+      jest: { tests: jest.tests, off_s: jest.off_s, on_s: jest.on_s, ratio: jest.ratio },
     },
-    anchors: { vitest: null, jest: null },
+    anchors: { vitest: av, jest: aj },
   }
 }
