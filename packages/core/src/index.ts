@@ -1,6 +1,6 @@
 export { runWithHardTimeout } from './run'
 export { HardTimeoutError, ThreadInterruptError, type HardTimeoutKind } from './errors'
-export type { HardTimeoutOptions, StuckPlan } from './options'
+export { formatValue, type HardTimeoutOptions, type StuckPlan } from './options'
 export type { ThreadDiagnosis, UnblockResult } from './diagnosis'
 export { describeDiagnosis } from './diagnosis'
 export {

@@ -32,7 +32,8 @@ export interface ParsedOptions {
 const KNOWN = new Set(['timeout', 'label', 'whenDebugging', 'stuckAfter', 'onStuck'])
 const MAX_MS = 2 ** 31 - 1
 
-function show(value: unknown): string {
+/** A value as an error message should show it: strings quoted, bigints with n, objects as JSON. */
+export function formatValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value)
   if (typeof value === 'bigint') return `${value}n`
   if (typeof value === 'function') return 'a function'
@@ -46,30 +47,30 @@ function show(value: unknown): string {
 
 export function checkMs(name: string, value: unknown): number {
   if (typeof value !== 'number') {
-    throw new TypeError(`${name} must be a number of milliseconds, got ${show(value)}`)
+    throw new TypeError(`${name} must be a number of milliseconds, got ${formatValue(value)}`)
   }
   if (!Number.isFinite(value) || value <= 0 || value > MAX_MS) {
-    throw new RangeError(`${name} must be a positive, finite number of milliseconds up to ${MAX_MS}, got ${show(value)}`)
+    throw new RangeError(`${name} must be a positive, finite number of milliseconds up to ${MAX_MS}, got ${formatValue(value)}`)
   }
   return value
 }
 
 export function parseOptions(options: unknown): ParsedOptions {
   if (options === null || typeof options !== 'object') {
-    throw new TypeError(`runWithHardTimeout: options must be an object like { timeout: 1000 }, got ${show(options)}`)
+    throw new TypeError(`runWithHardTimeout: options must be an object like { timeout: 1000 }, got ${formatValue(options)}`)
   }
   const o = options as Record<string, unknown>
   for (const key of Object.keys(o)) {
     if (!KNOWN.has(key)) {
-      throw new TypeError(`runWithHardTimeout: unknown option "${key}" (value ${show(o[key])}); known options: ${[...KNOWN].join(', ')}`)
+      throw new TypeError(`runWithHardTimeout: unknown option "${key}" (value ${formatValue(o[key])}); known options: ${[...KNOWN].join(', ')}`)
     }
   }
   const timeout = checkMs('runWithHardTimeout: options.timeout', o.timeout)
   if (o.label !== undefined && typeof o.label !== 'string') {
-    throw new TypeError(`runWithHardTimeout: options.label must be a string, got ${show(o.label)}`)
+    throw new TypeError(`runWithHardTimeout: options.label must be a string, got ${formatValue(o.label)}`)
   }
   if (o.whenDebugging !== undefined && typeof o.whenDebugging !== 'boolean') {
-    throw new TypeError(`runWithHardTimeout: options.whenDebugging must be a boolean, got ${show(o.whenDebugging)}`)
+    throw new TypeError(`runWithHardTimeout: options.whenDebugging must be a boolean, got ${formatValue(o.whenDebugging)}`)
   }
   const stuckAfter = o.stuckAfter === undefined ? 1000 : checkMs('runWithHardTimeout: options.stuckAfter', o.stuckAfter)
   let report: string | undefined
@@ -77,18 +78,18 @@ export function parseOptions(options: unknown): ParsedOptions {
   if (o.onStuck !== undefined) {
     const plan = o.onStuck as Record<string, unknown>
     if (plan === null || typeof plan !== 'object') {
-      throw new TypeError(`runWithHardTimeout: options.onStuck must be an object like { report: 'stuck.json', kill: 'process' }, got ${show(o.onStuck)}`)
+      throw new TypeError(`runWithHardTimeout: options.onStuck must be an object like { report: 'stuck.json', kill: 'process' }, got ${formatValue(o.onStuck)}`)
     }
     for (const key of Object.keys(plan)) {
       if (key !== 'report' && key !== 'kill') {
-        throw new TypeError(`runWithHardTimeout: unknown option "onStuck.${key}" (value ${show(plan[key])}); known: report, kill`)
+        throw new TypeError(`runWithHardTimeout: unknown option "onStuck.${key}" (value ${formatValue(plan[key])}); known: report, kill`)
       }
     }
     if (plan.report !== undefined && (typeof plan.report !== 'string' || plan.report === '')) {
-      throw new TypeError(`runWithHardTimeout: options.onStuck.report must be a file path, got ${show(plan.report)}`)
+      throw new TypeError(`runWithHardTimeout: options.onStuck.report must be a file path, got ${formatValue(plan.report)}`)
     }
     if (plan.kill !== undefined && plan.kill !== 'process' && plan.kill !== 'none') {
-      throw new TypeError(`runWithHardTimeout: options.onStuck.kill must be 'process' or 'none', got ${show(plan.kill)}`)
+      throw new TypeError(`runWithHardTimeout: options.onStuck.kill must be 'process' or 'none', got ${formatValue(plan.kill)}`)
     }
     report = plan.report as string | undefined
     killProcess = plan.kill === 'process'

@@ -1,5 +1,6 @@
 // The plugin's options and meta.hardTimeout values: checked up front, every mistake names the
 // value and where it came from.
+import { formatValue } from '@hardtimeout/core'
 
 /** What to do with a worker whose test is stuck in native code that cannot be unblocked. */
 export type NativeHangAction =
@@ -35,17 +36,8 @@ export interface ResolvedOptions {
 export const MAX_MS = 2 ** 31 - 1
 const KNOWN = ['timeout', 'hookTimeout', 'collectTimeout', 'stuckAfter', 'onNativeHang', 'report']
 
-export function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value)
-  if (typeof value === 'bigint') return `${value}n`
-  if (typeof value === 'function') return 'a function'
-  if (value === null || typeof value !== 'object') return String(value)
-  try {
-    return JSON.stringify(value)
-  } catch {
-    return Object.prototype.toString.call(value)
-  }
-}
+/** How error messages show a value (shared with core's own option errors). */
+export const show = formatValue
 
 /** A limit in ms: a positive finite number up to 2^31-1. `where` says where the value came from. */
 export function checkLimit(where: string, value: unknown): number {
