@@ -1,6 +1,6 @@
 // `node scripts/compat.mjs [--write]`: the compatibility table of the README, from real runs.
 // Packs the four packages, installs them with each framework version into a fresh project (no
-// workspace links), and runs one hanging suite under Node 20, 22 and 24 with every pool / worker
+// workspace links), and runs one hanging suite (--only=vitest or --only=jest: one framework) under Node 20, 22 and 24 with every pool / worker
 // mode, checking each test's state in the framework's own JSON report. With --write, replaces the
 // table between the COMPAT markers in README.md.
 import { execFileSync, spawn } from 'node:child_process'
@@ -69,9 +69,10 @@ function verdict(report) {
   return wrong.length === 0 ? 'ok' : wrong.join('; ')
 }
 
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length)
 const rows = []
 const tarballs = pack()
-for (const vitest of ['4.1.12', '5.1.1']) {
+for (const vitest of only === 'jest' ? [] : ['4.1.12', '5.1.1']) {
   const dir = project(`vitest-${vitest}`, [`vitest@${vitest}`], tarballs)
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'vitest-project', private: true, type: 'module' }))
   for (const [f, body] of Object.entries(SUITE)) writeFileSync(join(dir, f), body(VITEST_HEAD, 'import.meta.dirname'))
@@ -86,7 +87,7 @@ export default { plugins: [hardTimeout()], test: { include: ['*.test.js'], testT
     }
   }
 }
-for (const jest of ['29.7.0', '30.5.2']) {
+for (const jest of only === 'vitest' ? [] : ['29.7.0', '30.5.2']) {
   const dir = project(`jest-${jest}`, [`jest@${jest}`], tarballs)
   for (const [f, body] of Object.entries(SUITE)) writeFileSync(join(dir, f), body(JEST_HEAD, '__dirname'))
   for (const [mode, extra] of [['workers', { maxWorkers: 2 }], ['worker threads', { maxWorkers: 2, workerThreads: true }], ['in band', {}]]) {
