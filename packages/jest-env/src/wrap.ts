@@ -4,6 +4,7 @@
  * test context), the name, and the return value (undefined, or a promise).
  */
 import * as path from 'node:path';
+import { setImmediate } from 'node:timers';
 import { runWithHardTimeout } from '@hardtimeout/core';
 
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
@@ -119,6 +120,29 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
     typeof (value as { then?: unknown }).then === 'function';
 }
 
+/** What TypeScript (`__awaiter`) and Babel (`asyncGeneratorStep`, regenerator) emit for `async` below ES2017. */
+const TRANSPILED_ASYNC = /\b(?:__awaiter|asyncGeneratorStep|_asyncToGenerator|regeneratorRuntime|_regeneratorRuntime)\b/;
+
+/**
+ * Whether `fn` is an `async function`, or one transpiled from it: such a function is started in a
+ * macrotask of its own.
+ *
+ * Why: a loop right after awaiting an already-settled value (`await null; for (;;) {}`) runs in
+ * the microtask checkpoint of whatever called the function. Stopping it ends that checkpoint, and
+ * V8 drops the jobs queued behind it there, jest-circus's among them: Jest then waits forever
+ * (measured on 29.7 and 30.5). Started from `setImmediate`, the function's first jobs share their
+ * checkpoint with nobody. Other functions are called in place: moving every synchronous test to a
+ * later macrotask would let timers and I/O run between a `beforeEach` and its test.
+ */
+function isAsyncFunction(fn: AnyFunction): boolean {
+  if (Object.prototype.toString.call(fn) === '[object AsyncFunction]') return true;
+  try {
+    return TRANSPILED_ASYNC.test(Function.prototype.toString.call(fn));
+  } catch {
+    return false; // a proxy or a host function without source
+  }
+}
+
 /**
  * @param plan called at call time (the limit can depend on state that changes after definition)
  * @param onHardTimeout called with every HardTimeoutError that comes out of the function
@@ -227,13 +251,8 @@ export function guard(orig: AnyFunction, plan: () => GuardPlan | null, hooks: Gu
       return undefined;
     };
   } else {
-    wrapper = function (this: unknown) {
-      const p = plan();
-      // eslint-disable-next-line prefer-rest-params
-      const args = arguments as unknown as unknown[];
-      if (!p) return orig.apply(this, args);
+    const guarded = (self: unknown, args: unknown[], p: GuardPlan): unknown => {
       const start = Date.now();
-      const self = this;
       let result: unknown;
       let release: () => void;
       try {
@@ -263,6 +282,30 @@ export function guard(orig: AnyFunction, plan: () => GuardPlan | null, hooks: Gu
         );
       }
       return result;
+    };
+    const isolate = isAsyncFunction(orig);
+    wrapper = function (this: unknown) {
+      const p = plan();
+      // eslint-disable-next-line prefer-rest-params
+      const args = arguments as unknown as unknown[];
+      if (!p) return orig.apply(this, args);
+      if (!isolate) return guarded(this, args, p);
+      const self = this;
+      return new Promise((resolve, reject) => {
+        setImmediate(() => {
+          let out: unknown;
+          try {
+            out = guarded(self, args, p);
+          } catch (error) {
+            reject(error);
+            return;
+          }
+          // `then` on a pending promise queues nothing: the function's own jobs stay alone in
+          // this checkpoint (see isAsyncFunction).
+          if (isThenable(out)) out.then(resolve, reject);
+          else resolve(out);
+        });
+      });
     };
   }
   Object.defineProperty(wrapper, 'name', { value: orig.name, configurable: true });

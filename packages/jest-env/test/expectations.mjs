@@ -28,6 +28,12 @@ export const JS_HANGS = {
   'after-await.test.js': {
     'passes before': ['passed'],
     'loops after an await': ['failed', 400, 'HANG-LINE'],
+    'loops right after awaiting a settled value': ['failed', 400, 'HANG-SETTLED'],
+    'a beforeEach that loops right after awaiting a resolved promise': ['failed', 400, 'HANG-SETTLED-HOOK'],
+    'passes after': ['passed'],
+  },
+  'transpiled.test.js': {
+    'transpiled async test looping right after awaiting a settled value': ['failed', 400, 'HANG-LINE'],
     'passes after': ['passed'],
   },
   'done.test.js': {
@@ -77,7 +83,7 @@ export const JS_HANGS = {
 };
 
 /** Stopped places: one record per stopped test or hook (beforeAll counts once). */
-export const JS_STOPS = 13;
+export const JS_STOPS = 16;
 
 /** Asserts everything a run of the js-hangs fixture must show. */
 export function checkJsHangsRun(r, { maxMs = 90_000 } = {}) {
@@ -95,6 +101,8 @@ export function checkJsHangsRun(r, { maxMs = 90_000 } = {}) {
       const a = resultOf(r.json, file, name);
       const message = a.failureMessages.join('\n');
       assert.match(message, /HardTimeoutError/, `${file} › ${name}: ${message}`);
+      // once: not also as an unhandled rejection of a promise nobody was left to handle
+      assert.equal(a.failureMessages.length, 1, `${file} › ${name}: ${message}`);
       assert.match(message, new RegExp(`hard timeout of ${limit} ms`), `${file} › ${name}: ${message}`);
       const line = lineOf(JS_DIR, file, marker);
       assert.ok(message.includes(`${file}:${line}:`), `${file} › ${name}: the stack should point at line ${line}:\n${message}`);
