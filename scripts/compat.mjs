@@ -2,7 +2,7 @@
 // Packs the four packages, installs them with each framework version into a fresh project (no
 // workspace links), and runs one hanging suite (--only=vitest or --only=jest: one framework) under Node 20, 22 and 24 with every pool / worker
 // mode, checking each test's state in the framework's own JSON report. With --write, replaces the
-// table between the COMPAT markers in README.md.
+// table between the COMPAT markers in README.md (with --only, the other framework's rows are kept).
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -115,11 +115,18 @@ for (const [key, cells] of groups) {
   const [framework, mode] = key.split('|')
   lines.push(`| ${framework} | ${mode} | ` + majors.map((m) => cells[m] ?? 'n/a (needs Node ≥ 22.12)').join(' | ') + ' |')
 }
-const table = lines.join('\n')
-console.log('\n' + table)
+console.log('\n' + lines.join('\n'))
 if (process.argv.includes('--write')) {
   const readme = join(root, 'README.md')
   const text = readFileSync(readme, 'utf8')
+  if (only) {
+    // keep the rows of the framework this run left out, in their place (Vitest first)
+    const old = (text.match(/<!-- COMPAT:START -->([\s\S]*)<!-- COMPAT:END -->/)?.[1] ?? '').split('\n')
+    const kept = old.filter((l) => l.startsWith(only === 'jest' ? '| Vitest' : '| Jest'))
+    const fresh = lines.slice(2)
+    lines.splice(2, fresh.length, ...(only === 'jest' ? [...kept, ...fresh] : [...fresh, ...kept]))
+  }
+  const table = lines.join('\n')
   const updated = text.replace(/<!-- COMPAT:START -->[\s\S]*<!-- COMPAT:END -->/,
     `<!-- COMPAT:START -->\n${table}\n\n_Filled by \`node scripts/compat.mjs --write\` on ${new Date().toISOString().slice(0, 10)}: each cell is one run of a suite with a passing test, a loop, a catastrophic regex, a \`readSync\` on a pipe, a loop after an await, and passing tests after them and in another file; ✓ means every test had its expected state in the framework's own JSON report._\n<!-- COMPAT:END -->`)
   writeFileSync(readme, updated)
