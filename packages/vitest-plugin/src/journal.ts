@@ -6,7 +6,7 @@ import { createRequire } from 'node:module'
 import * as path from 'node:path'
 import { threadId } from 'node:worker_threads'
 import type * as Core from '@hardtimeout/core'
-import { journalName, stuckName, type JournalEntry } from './shared.js'
+import { STUCK_DIR, journalName, stuckName, type JournalEntry } from './shared.js'
 
 const core = createRequire(import.meta.url)('@hardtimeout/core') as typeof Core
 
@@ -26,7 +26,7 @@ export class Journal {
 
   constructor(stateDir: string) {
     this.path = path.join(stateDir, journalName(process.pid, threadId))
-    this.stuckPath = path.join(stateDir, stuckName(process.pid, threadId))
+    this.stuckPath = path.join(stateDir, STUCK_DIR, stuckName(process.pid, threadId))
   }
 
   write(entry: JournalEntry): void {

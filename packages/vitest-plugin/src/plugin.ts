@@ -11,6 +11,23 @@ import { SummaryReporter } from './summary.js'
 
 const RUNNER = fileURLToPath(new URL('./runner.js', import.meta.url))
 const OURS = Symbol.for('hardtimeout.vitest.plugin')
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+/**
+ * Modules each worker should import natively, not through Vite's module runner: this package's
+ * own files (under node_modules they already are; linked from a workspace they would not be) and
+ * the generated runner modules that import nothing else. Measured: through the module runner they
+ * cost every test file ~60 ms of CPU, as much as 20% of a healthy suite's run.
+ */
+function nativeModules(): RegExp[] {
+  let dist = path.dirname(RUNNER)
+  try {
+    dist = fs.realpathSync(dist)
+  } catch {
+    // keep the path as it is
+  }
+  return [new RegExp(`^${escape(dist + path.sep)}`), /[\\/]hardtimeout-vitest-[^\\/]+[\\/]runner-\d+\.mjs$/]
+}
 
 interface ProjectLike {
   config: { runner?: string; root: string; name?: string }
@@ -23,6 +40,7 @@ interface VitestLike {
 /** A minimal Vite plugin shape, so that users' configs type-check whatever Vite version they use. */
 export interface HardTimeoutPlugin {
   name: string
+  config(): { test: { server: { deps: { external: RegExp[] } } } }
   configureVitest(context: { vitest: unknown; project: unknown }): void
 }
 
@@ -32,6 +50,9 @@ export function hardTimeout(options?: HardTimeoutPluginOptions): HardTimeoutPlug
   let count = 0
   return {
     name: 'hardtimeout',
+    config() {
+      return { test: { server: { deps: { external: nativeModules() } } } }
+    },
     configureVitest(context) {
       const vitest = context.vitest as VitestLike
       const project = context.project as ProjectLike
@@ -53,7 +74,8 @@ function writeRunnerModule(stateDir: string, index: number, userRunner: string |
   const lines = [`import { createRunner } from ${JSON.stringify(RUNNER)}`]
   if (userRunner) lines.push(`import UserRunner from ${JSON.stringify(userRunner)}`)
   lines.push(`export default createRunner(${userRunner ? 'UserRunner' : 'undefined'}, ${JSON.stringify(config)})`, '')
-  const file = path.join(stateDir, `runner-${index}.mjs`)
+  // With a user runner (maybe TypeScript) the module must go through Vite: another name.
+  const file = path.join(stateDir, userRunner ? `runner-${index}-user.mjs` : `runner-${index}.mjs`)
   fs.writeFileSync(file, lines.join('\n'))
   return file
 }

@@ -24,6 +24,11 @@ export interface HardTimeoutInfo {
 
 export const journalName = (pid: number, threadId: number): string => `w-${pid}-${threadId}.jsonl`
 export const stuckName = (pid: number, threadId: number): string => `stuck-${pid}-${threadId}.json`
+/**
+ * Stuck reports go to a folder of their own: the supervisor watches it, and journal writes (two
+ * per test) must not wake the main process (measured: thousands of directory scans per run).
+ */
+export const STUCK_DIR = 'stuck'
 
 /** One line of a worker's journal: the guarded call that started, or a test that finished. */
 export type JournalEntry =

@@ -10,7 +10,7 @@ import * as path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import type * as Core from '@hardtimeout/core'
 import type { ResolvedOptions } from './options.js'
-import type { HardTimeoutAction, HardTimeoutInfo, JournalEntry } from './shared.js'
+import { STUCK_DIR, type HardTimeoutAction, type HardTimeoutInfo, type JournalEntry } from './shared.js'
 
 const core = createRequire(import.meta.url)('@hardtimeout/core') as typeof Core
 
@@ -73,8 +73,12 @@ export class Supervisor {
     readonly vitest: unknown,
     readonly stateDir: string,
     readonly options: ResolvedOptions,
-  ) {}
+  ) {
+    this.stuckDir = path.join(stateDir, STUCK_DIR)
+  }
 
+  /** Where workers' watchdogs write stuck reports (the only folder watched). */
+  private readonly stuckDir: string
   private readonly abandoned: Core.ThreadHandle[] = []
   /** Worker exits we caused: Vitest reports each as "Worker exited unexpectedly"; we already did. */
   private expectedExits = 0
@@ -98,8 +102,9 @@ export class Supervisor {
   start(): void {
     watchThreads()
     process.once('exit', this.exitHook)
+    fs.mkdirSync(this.stuckDir, { recursive: true })
     try {
-      this.watcher = fs.watch(this.stateDir, () => this.scan())
+      this.watcher = fs.watch(this.stuckDir, () => this.scan())
       this.watcher.on('error', () => {})
       this.watcher.unref()
     } catch {
@@ -117,7 +122,7 @@ export class Supervisor {
   private scan(): void {
     let names: string[]
     try {
-      names = fs.readdirSync(this.stateDir)
+      names = fs.readdirSync(this.stuckDir)
     } catch {
       return
     }
@@ -126,7 +131,7 @@ export class Supervisor {
       if (!m || this.handled.has(name)) continue
       let report: Core.StuckReport
       try {
-        report = JSON.parse(fs.readFileSync(path.join(this.stateDir, name), 'utf8')) as Core.StuckReport
+        report = JSON.parse(fs.readFileSync(path.join(this.stuckDir, name), 'utf8')) as Core.StuckReport
       } catch {
         continue // still being written: the next scan reads it
       }
