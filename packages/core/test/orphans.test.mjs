@@ -7,6 +7,10 @@ import { alive, fixture } from './helpers.mjs'
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
+async function waitFor(done, ms) {
+  for (const end = Date.now() + ms; !done() && Date.now() < end;) await sleep(25)
+}
+
 async function scenario(descendants) {
   const parent = spawn(process.execPath, [fixture('orphans.cjs'), 'parent', String(descendants)], { stdio: ['ignore', 'pipe', 'inherit'] })
   const seen = {}
@@ -16,7 +20,10 @@ async function scenario(descendants) {
   for (let i = 0; i < 100 && seen.sleeper === undefined; i++) await sleep(50)
   assert.equal(seen.ok, true)
   parent.kill('SIGKILL')
-  await sleep(500)
+  // Generous on a loaded machine: the worker's signal handler, the kills and the reaping all need
+  // a CPU. Without descendants the grandchild is expected to live on: a short look is enough.
+  await waitFor(() => !alive(seen.child), 3000)
+  await waitFor(() => !alive(seen.sleeper), descendants ? 3000 : 300)
   const out = { worker: alive(seen.child), grandchild: alive(seen.sleeper) }
   for (const pid of [seen.child, seen.sleeper]) try { process.kill(pid, 'SIGKILL') } catch {}
   return out
