@@ -99,7 +99,7 @@ export class Controller {
         // Jest 29 starts test.concurrent bodies before test_start: wrap them when they are added.
         const last = state.currentDescribeBlock.children[state.currentDescribeBlock.children.length - 1];
         if (last && last.type === 'test') {
-          this.wrapTest(last);
+          this.wrap(last, 'test');
           if (this.dir) this.declared.set(last, callSite(this.testPath));
         }
         break;
@@ -116,11 +116,11 @@ export class Controller {
       case 'test_start':
         if (event.test) {
           this.hung.delete(event.test);
-          this.wrapTest(event.test);
+          this.wrap(event.test, 'test');
         }
         break;
       case 'hook_start':
-        if (event.hook) this.wrapHook(event.hook);
+        if (event.hook) this.wrap(event.hook, event.hook.type);
         break;
       case 'test_fn_failure':
         if (event.test) return this.finished(event.test, this.preferHardTimeout(event.test, event.error, state));
@@ -202,27 +202,16 @@ export class Controller {
     return id;
   }
 
-  private wrapTest(test: CircusTest): void {
-    if (this.wrapped.has(test) || typeof test.fn !== 'function') return;
-    this.wrapped.add(test);
-    const original = test.fn;
-    this.originals.set(test, original);
-    this.idOf(test);
-    test.fn = guard(original as never, () => this.plan(test, 'test'), {
-      onHardTimeout: (error) => this.stopped(test, 'test', error),
-      onAsync: (settled, release, call) => this.inflight.set(test, { settled, release, ...call }),
-    });
-  }
-
-  private wrapHook(hook: CircusHook): void {
-    if (this.wrapped.has(hook) || typeof hook.fn !== 'function') return;
-    this.wrapped.add(hook);
-    const original = hook.fn;
-    this.originals.set(hook, original);
-    this.idOf(hook);
-    hook.fn = guard(original as never, () => this.plan(hook, hook.type), {
-      onHardTimeout: (error) => this.stopped(hook, hook.type, error),
-      onAsync: (settled, release, call) => this.inflight.set(hook, { settled, release, ...call }),
+  /** Puts the guard around a test's or hook's function, once. */
+  private wrap(entry: Entry, kind: EntryMeta['kind']): void {
+    if (this.wrapped.has(entry) || typeof entry.fn !== 'function') return;
+    this.wrapped.add(entry);
+    const original = entry.fn;
+    this.originals.set(entry, original);
+    this.idOf(entry);
+    entry.fn = guard(original as never, () => this.plan(entry, kind), {
+      onHardTimeout: (error) => this.stopped(entry, kind, error),
+      onAsync: (settled, release, call) => this.inflight.set(entry, { settled, release, ...call }),
     });
   }
 

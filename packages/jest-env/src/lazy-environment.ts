@@ -3,23 +3,18 @@ import { createHardTimeoutEnvironment, type JestEnvironmentClass, type JestEnvir
 import { baseClass, resolveBaseModule } from './resolve-base';
 
 export function lazyEnvironment(moduleName: 'jest-environment-node' | 'jest-environment-jsdom', className: string): JestEnvironmentClass {
-  const made = new Map<unknown, new (config: unknown, context: unknown) => JestEnvironmentLike>();
   // Resolving walks require.cache (thousands of entries in a Jest worker): once per project root.
-  const bases = new Map<string | undefined, new (...args: any[]) => any>();
+  const made = new Map<string | undefined, new (config: unknown, context: unknown) => JestEnvironmentLike>();
   const Lazy = function (this: unknown, config: { projectConfig?: { rootDir?: string } }, context: unknown): JestEnvironmentLike {
     const rootDir = config?.projectConfig?.rootDir;
-    let Base = bases.get(rootDir);
-    if (!Base) {
-      Base = baseClass(resolveBaseModule(moduleName, rootDir), moduleName);
-      bases.set(rootDir, Base);
-    }
-    let Env = made.get(Base);
+    let Env = made.get(rootDir);
     if (!Env) {
+      const Base = baseClass(resolveBaseModule(moduleName, rootDir), moduleName);
       Env = createHardTimeoutEnvironment(Base as unknown as JestEnvironmentClass) as unknown as new (
         config: unknown,
         context: unknown,
       ) => JestEnvironmentLike;
-      made.set(Base, Env);
+      made.set(rootDir, Env);
     }
     return new Env(config, context);
   };
