@@ -3,7 +3,6 @@
 #include <napi.h>
 
 #include <dlfcn.h>
-#include <sys/prctl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -358,12 +357,8 @@ Napi::Value KillTree(const Napi::CallbackInfo& info) {
 
 // dieWithParent(descendants): SIGKILL this process (and, with descendants, every process below
 // it first) when its parent dies (PR_SET_PDEATHSIG).
-Napi::Value DieWithParent(const Napi::CallbackInfo& info) {
-  if (info[0].ToBoolean().Value()) return Napi::Boolean::New(info.Env(), DieWithParentAndDescendants());
-  const bool ok = prctl(PR_SET_PDEATHSIG, SIGKILL) == 0;
-  // The parent may already be gone (we were reparented before the call).
-  if (ok && getppid() == 1) kill(getpid(), SIGKILL);
-  return Napi::Boolean::New(info.Env(), ok);
+Napi::Value DieWithParentJs(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), ht::DieWithParent(info[0].ToBoolean().Value()));
 }
 
 // Node unloads (dlclose) an addon when the last environment that loaded it goes away, e.g. when
@@ -411,7 +406,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setStuckListener", Napi::Function::New(env, SetStuckListener, "setStuckListener"));
   exports.Set("configure", Napi::Function::New(env, Configure, "configure"));
   exports.Set("killDescendants", Napi::Function::New(env, KillTree, "killDescendants"));
-  exports.Set("dieWithParent", Napi::Function::New(env, DieWithParent, "dieWithParent"));
+  exports.Set("dieWithParent", Napi::Function::New(env, DieWithParentJs, "dieWithParent"));
   return exports;
 }
 

@@ -130,23 +130,47 @@ void CollectChildrenOf(pid_t pid, pid_t tid) {
   }
 }
 
+// The parent-death signal is sent each time this process is reparented, not once: when the thread
+// that started us exits and a sibling thread of the same parent adopts us, and again for every
+// further thread. A multi-threaded parent (Node has ~10 threads) that is SIGKILLed therefore sends
+// several signals, which (real-time signals queue) run this handler on several of our threads at
+// once. Two guards: act only once the adopter is another process (the parent process is gone, not
+// just one of its threads), and only once (two handlers sharing g_tree left a SIGSTOPped child
+// alive: one reset the list the other was killing from, then killed the process).
+pid_t g_parent = 0;                  // written once, before prctl arms the signal
+std::atomic<bool> g_descendants{false};  // lock-free: read by the handler
+std::atomic_flag g_dying = ATOMIC_FLAG_INIT;  // always lock-free: async-signal-safe
+
 void OnParentDeath(int) {
+  if (static_cast<pid_t>(syscall(SYS_getppid)) == g_parent) return;
+  if (g_dying.test_and_set()) return;
   const pid_t self = static_cast<pid_t>(syscall(SYS_getpid));
-  g_tree_size = 0;
-  CollectTree(self);
-  for (int i = 0; i < g_tree_size; i++) syscall(SYS_kill, g_tree[i], SIGKILL);
+  if (g_descendants.load()) {
+    g_tree_size = 0;
+    CollectTree(self);
+    for (int i = 0; i < g_tree_size; i++) syscall(SYS_kill, g_tree[i], SIGKILL);
+  }
   syscall(SYS_kill, self, SIGKILL);
 }
 
 }  // namespace
 
-bool DieWithParentAndDescendants() {
+bool DieWithParent(bool descendants) {
+  // A later call may widen to descendants, never narrow: some caller asked for them.
+  if (descendants) g_descendants.store(true);
   static std::once_flag once;
-  std::call_once(once, [] { g_death_sig = InstallFree(SIGRTMIN + 6, OnParentDeath); });
-  if (g_death_sig == 0) return false;
-  if (prctl(PR_SET_PDEATHSIG, g_death_sig) != 0) return false;
-  // The parent may already be gone (we were reparented before the call).
-  if (getppid() == 1) OnParentDeath(g_death_sig);
+  static bool armed = false;
+  std::call_once(once, [] {
+    g_death_sig = InstallFree(SIGRTMIN + 6, OnParentDeath);
+    if (g_death_sig == 0) return;
+    g_parent = getppid();
+    armed = prctl(PR_SET_PDEATHSIG, g_death_sig) == 0;
+  });
+  if (!armed) return false;
+  // The parent may have died between the getppid above and prctl: no signal comes then. (Whether
+  // it died before the first call cannot be told: a parent of pid 1 is a legitimate parent in a
+  // container whose init is the test runner.)
+  if (getppid() != g_parent) OnParentDeath(g_death_sig);
   return true;
 }
 

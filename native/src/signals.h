@@ -18,9 +18,11 @@ bool KillThreadNow(pid_t tid);  // send the kill signal to one thread of this pr
 
 namespace ht {
 
-// PR_SET_PDEATHSIG with a signal of our own whose handler SIGKILLs every descendant of this
-// process (walking /proc with raw syscalls only: it runs in a signal handler) and then the
-// process itself. Returns false when no signal or prctl was available.
-bool DieWithParentAndDescendants();
+// PR_SET_PDEATHSIG with a signal of our own whose handler SIGKILLs this process once its parent
+// process is gone (not merely the parent thread that started it), with descendants every process
+// below it first (walking /proc with raw syscalls only: it runs in a signal handler). The kernel
+// ties the signal to the calling thread: call from the main thread. Returns false when no signal
+// or prctl was available.
+bool DieWithParent(bool descendants);
 
 }  // namespace ht

@@ -1,7 +1,7 @@
 // Thread handles and what can be done to another JS thread of this process: inject an error
 // (the PyThreadState_SetAsyncExc analogue), unblock it from a syscall, read what it is blocked
 // in, or kill it outright.
-import { threadId } from 'node:worker_threads'
+import { isMainThread, threadId } from 'node:worker_threads'
 import { parseJson, type ThreadDiagnosis, type UnblockResult } from './diagnosis'
 import { native, requireNative, type ThreadOpResult } from './native'
 
@@ -159,10 +159,15 @@ export function killProcessTree(pid: number, options: { includeSelf?: boolean } 
 }
 
 /**
- * Makes the kernel signal this process when its parent dies: it is SIGKILLed, and with
+ * Makes the kernel signal this process when its parent process dies: it is SIGKILLed, and with
  * `descendants: true` every process below it is SIGKILLed first (a worker's `execSync` child
  * would otherwise be reparented and live on). Returns false where the platform cannot.
+ * Main thread only: the kernel ties the signal to the calling thread and forgets it when that
+ * thread exits.
  */
 export function dieWithParent(options: { descendants?: boolean } = {}): boolean {
+  if (!isMainThread) {
+    throw new Error(`dieWithParent: call it from the main thread, not worker thread ${threadId}: the kernel ties the parent-death signal to the calling thread and drops it when that thread exits`)
+  }
   return requireNative('dieWithParent()').dieWithParent(options.descendants === true)
 }

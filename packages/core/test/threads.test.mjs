@@ -43,6 +43,7 @@ test('misused handles are refused with the reason', async () => {
   assert.match(find(r, 'killIdle').message, /is idle in its event loop, not stuck: use worker.terminate\(\)/)
   assert.match(find(r, 'afterExit').message, /has exited: the handle is stale/)
   assert.match(find(r, 'unblockAfterExit').message, /has exited: the handle is stale/)
+  assert.match(find(r, 'dieWithParentInWorker').message, /^dieWithParent: call it from the main thread, not worker thread \d+: the kernel ties/)
 })
 
 test('killThread refuses a thread running JS and kills one stuck in native code; the process goes on', async () => {
