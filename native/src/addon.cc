@@ -81,13 +81,26 @@ napi_value Run(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   Arm* a = NewArm(ts, timeout_ms);
+  // Raw Node-API calls, one per argument: a wrong type simply fails the call and keeps the default
+  // (core validated the options). This runs for every guarded call, so every call counts (~50 ns
+  // each); the label is copied into the arm's own buffer (no allocation) in one call.
   if (argc > 3) {
-    Napi::Env e(env);
-    a->label = OptString(Napi::Value(e, argv[3]));
-    if (argc > 4) a->stuck_after_ns = static_cast<int64_t>(OptNumber(Napi::Value(e, argv[4]), 1000) * 1e6);
-    if (argc > 5) a->plan.report_path = OptString(Napi::Value(e, argv[5]));
-    if (argc > 6) a->plan.kill_process = Napi::Value(e, argv[6]).ToBoolean().Value();
+    size_t len = 0;
+    if (napi_get_value_string_utf8(env, argv[3], a->label, sizeof(a->label), &len) == napi_ok)
+      a->label_len = len;
   }
+  double stuck_after_ms = 0;
+  if (argc > 4 && napi_get_value_double(env, argv[4], &stuck_after_ms) == napi_ok && stuck_after_ms > 0)
+    a->stuck_after_ns = static_cast<int64_t>(stuck_after_ms * 1e6);
+  if (argc > 5) {
+    size_t len = 0;
+    if (napi_get_value_string_utf8(env, argv[5], nullptr, 0, &len) == napi_ok && len > 0) {
+      a->plan.report_path.resize(len);
+      napi_get_value_string_utf8(env, argv[5], &a->plan.report_path[0], len + 1, &len);
+    }
+  }
+  bool kill_process = false;
+  if (argc > 6 && napi_get_value_bool(env, argv[6], &kill_process) == napi_ok) a->plan.kill_process = kill_process;
   Watch(a);
 
   a->in_frame = true;
@@ -164,6 +177,20 @@ Napi::Value AsyncToken(const Napi::CallbackInfo& info) {
   const uint64_t t = ts->async_token;
   ts->async_token = 0;
   return Napi::Number::New(info.Env(), static_cast<double>(t));
+}
+
+// armAgeMs(token): how long ago the arm of an async call was armed (so that JS needs no clock
+// read of its own on every guarded call); -1 when there is no such arm on this thread.
+Napi::Value ArmAgeMs(const Napi::CallbackInfo& info) {
+  ThreadState* ts = Ts(info.Env());
+  const uint64_t id = static_cast<uint64_t>(OptNumber(info[0], 0));
+  double age = -1;
+  {
+    std::lock_guard<std::mutex> lock(*g_mu);
+    Arm* a = FindArm(ts, id);
+    if (a != nullptr) age = (NowNs() - a->armed_ns) / 1e6;
+  }
+  return Napi::Number::New(info.Env(), age);
 }
 
 Napi::Value TakeStop(const Napi::CallbackInfo& info) {
@@ -397,6 +424,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   napi_create_function(env, "run", NAPI_AUTO_LENGTH, Run, nullptr, &run);
   exports.Set("run", Napi::Value(env, run));
   exports.Set("asyncToken", Napi::Function::New(env, AsyncToken, "asyncToken"));
+  exports.Set("armAgeMs", Napi::Function::New(env, ArmAgeMs, "armAgeMs"));
   exports.Set("takeStop", Napi::Function::New(env, TakeStop, "takeStop"));
   exports.Set("settle", Napi::Function::New(env, Settle, "settle"));
   exports.Set("interrupt", Napi::Function::New(env, Interrupt, "interrupt"));

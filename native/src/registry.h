@@ -67,7 +67,11 @@ struct Arm {
   bool custom = false;          // (mu)
   std::string custom_name;      // (mu)
   std::string custom_message;   // (mu)
-  std::string label;
+  // Names the call in stuck reports (written by the watchdog thread, which cannot read JS
+  // strings). A fixed buffer: no allocation per call. Longer labels are cut at a character
+  // boundary (Node-API writes whole UTF-8 characters only); errors thrown in JS keep the full one.
+  char label[256];
+  size_t label_len = 0;
   StuckPlan plan;
   // (js)
   bool in_frame = false;        // its synchronous frame is on the stack

@@ -31,7 +31,7 @@ int64_t g_wait_until = kNever;   // (mu) what the watchdog sleeps until
 
 std::string StuckReportJson(const Arm* a, int64_t now) {
   const ThreadState* ts = a->ts;
-  std::string j = "{\"label\":" + JsonString(a->label);
+  std::string j = "{\"label\":" + JsonString(std::string(a->label, a->label_len));
   j += ",\"pid\":" + std::to_string(getpid());
   j += ",\"tid\":" + std::to_string(ts->tid);
   j += ",\"generation\":" + std::to_string(ts->generation);

@@ -27,6 +27,8 @@ export interface ParsedOptions {
   stuckAfter: number
   report: string | undefined
   killProcess: boolean
+  /** stuckAfter, report and killProcess are the defaults: the native call needs fewer arguments. */
+  defaults: boolean
 }
 
 const KNOWN = new Set(['timeout', 'label', 'whenDebugging', 'stuckAfter', 'onStuck'])
@@ -101,5 +103,6 @@ export function parseOptions(options: unknown): ParsedOptions {
     stuckAfter,
     report,
     killProcess,
+    defaults: stuckAfter === 1000 && report === undefined && !killProcess,
   }
 }

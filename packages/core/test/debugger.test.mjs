@@ -26,3 +26,20 @@ test('and fire normally without one', async () => {
   const r = await run(['-e', script(false)])
   assert.deepEqual(r.lines, ['HardTimeoutError'], r.stderr)
 })
+
+test('an inspector opened later is noticed within a second (and closing it again, too)', async () => {
+  const r = await run(['-e', `
+const core = require(${JSON.stringify(new URL('../dist/index.js', import.meta.url).pathname)})
+const inspector = require('node:inspector')
+const slow = () => { const end = Date.now() + 400; while (Date.now() < end); return 'finished' }
+const attempt = () => { try { return core.runWithHardTimeout(slow, { timeout: 100 }) } catch (e) { return e.name } }
+const out = [attempt()]
+inspector.open(0, '127.0.0.1')
+setTimeout(() => {
+  out.push(attempt())
+  inspector.close()
+  setTimeout(() => { out.push(attempt()); console.log(JSON.stringify(out)); process.exit(0) }, 1500)
+}, 1500)
+`])
+  assert.deepEqual(r.lines, [['HardTimeoutError', 'finished', 'HardTimeoutError']], r.stderr)
+})
