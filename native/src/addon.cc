@@ -179,20 +179,6 @@ Napi::Value AsyncToken(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(t));
 }
 
-// armAgeMs(token): how long ago the arm of an async call was armed (so that JS needs no clock
-// read of its own on every guarded call); -1 when there is no such arm on this thread.
-Napi::Value ArmAgeMs(const Napi::CallbackInfo& info) {
-  ThreadState* ts = Ts(info.Env());
-  const uint64_t id = static_cast<uint64_t>(OptNumber(info[0], 0));
-  double age = -1;
-  {
-    std::lock_guard<std::mutex> lock(*g_mu);
-    Arm* a = FindArm(ts, id);
-    if (a != nullptr) age = (NowNs() - a->armed_ns) / 1e6;
-  }
-  return Napi::Number::New(info.Env(), age);
-}
-
 Napi::Value TakeStop(const Napi::CallbackInfo& info) {
   ThreadState* ts = Ts(info.Env());
   Arm* a = ts->last_stop;
@@ -424,7 +410,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   napi_create_function(env, "run", NAPI_AUTO_LENGTH, Run, nullptr, &run);
   exports.Set("run", Napi::Value(env, run));
   exports.Set("asyncToken", Napi::Function::New(env, AsyncToken, "asyncToken"));
-  exports.Set("armAgeMs", Napi::Function::New(env, ArmAgeMs, "armAgeMs"));
   exports.Set("takeStop", Napi::Function::New(env, TakeStop, "takeStop"));
   exports.Set("settle", Napi::Function::New(env, Settle, "settle"));
   exports.Set("interrupt", Napi::Function::New(env, Interrupt, "interrupt"));

@@ -31,7 +31,6 @@ export interface NativeBinding {
   run(fn: Function, thisArg: unknown, timeoutMs: number, label?: string, stuckAfterMs?: number,
     reportPath?: string, killProcess?: boolean): unknown
   asyncToken(): number
-  armAgeMs(token: number): number
   takeStop(): StopInfo | undefined
   settle(token: number, final: boolean): StopInfo | undefined
   interrupt(generation: number, tid: number, pid: number, name: string, message: string): ThreadOpResult

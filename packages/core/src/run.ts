@@ -1,6 +1,5 @@
 // runWithHardTimeout: the guard around one function call.
-import * as inspector from 'node:inspector'
-import { clearTimeout, setInterval, setTimeout } from 'node:timers'
+import { clearTimeout, setTimeout } from 'node:timers'
 import { interruptErrorFrom, pendingError, timeoutErrorFrom } from './errors'
 import { runSyncWithVm } from './fallback'
 import { configureMicrotaskStops } from './microtasks'
@@ -12,19 +11,30 @@ import { parseOptions, type HardTimeoutOptions, type ParsedOptions } from './opt
 const idleFire = new Map<number, () => void>()
 if (native) configureMicrotaskStops(native, (token) => idleFire.get(token)?.())
 
-// inspector.url() costs ~0.6 µs, as much as the whole guard: it is asked once, then once a second
-// by an unref'ed timer (no clock read per call either: ~70 ns on some VMs). An inspector opened
-// later (SIGUSR1, inspector.open()) is noticed within that second, when this thread's event loop
-// runs.
-let debugging: boolean | undefined
-function debuggerAttached(): boolean {
-  if (debugging === undefined) {
-    debugging = inspector.url() !== undefined
-    setInterval(() => {
-      debugging = inspector.url() !== undefined
-    }, 1000).unref()
+// Whether a debugger (inspector) is attached: a deadline must not fire while the user sits at a
+// breakpoint. inspector.url() costs ~0.6 µs, as much as the whole guard, and node:inspector ~4 ms
+// to load: it is asked at most once a second, and at the first call only when the process was
+// started with an --inspect flag (execArgv or NODE_OPTIONS). An inspector opened later (SIGUSR1,
+// inspector.open()) is noticed by the first guarded call a second or more after the last check;
+// a short-lived process (a test runner's worker for one file) never loads node:inspector.
+// (No timer of ours does it: a 1 s timer did for a while, and the hang tests then failed 3 times in
+// ~30 runs, in ways never seen before or since; a timer also changes when Node runs a test's
+// microtasks, whenever it falls due in the same pass as the test's own timers.)
+let debugging = false
+let debuggingCheckedAt: number | undefined
+function debuggerAttached(now: number): boolean {
+  if (debuggingCheckedAt === undefined) {
+    debuggingCheckedAt = now
+    const flags = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`
+    if (/--inspect/.test(flags)) debugging = inspectorUrl() !== undefined
+  } else if (now - debuggingCheckedAt > 1000) {
+    debuggingCheckedAt = now
+    debugging = inspectorUrl() !== undefined
   }
   return debugging
+}
+function inspectorUrl(): string | undefined {
+  return (require('node:inspector') as typeof import('node:inspector')).url()
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -49,7 +59,8 @@ export function runWithHardTimeout<T>(fn: () => T, options: HardTimeoutOptions):
     throw new TypeError(`runWithHardTimeout: fn must be a function, got ${fn === null ? 'null' : typeof fn}`)
   }
   const opts = parseOptions(options)
-  if (!opts.whenDebugging && debuggerAttached()) return fn()
+  const start = Date.now()
+  if (!opts.whenDebugging && debuggerAttached(start)) return fn()
   if (!native) return runWithFallback(fn, opts)
 
   // Every argument costs the native side a Node-API call: the defaults are not passed.
@@ -63,7 +74,7 @@ export function runWithHardTimeout<T>(fn: () => T, options: HardTimeoutOptions):
   const token = native.asyncToken()
   // A thenable that is not a native promise has no arm left: only its synchronous part was guarded.
   if (token === 0) return result as T
-  return settleAsync(result as PromiseLike<unknown>, token, opts, Date.now() - Math.max(0, native.armAgeMs(token))) as T
+  return settleAsync(result as PromiseLike<unknown>, token, opts, start) as T
 }
 
 function settleAsync(promise: PromiseLike<unknown>, token: number, opts: ParsedOptions, start: number): Promise<unknown> {

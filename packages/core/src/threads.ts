@@ -1,9 +1,14 @@
 // Thread handles and what can be done to another JS thread of this process: inject an error
 // (the PyThreadState_SetAsyncExc analogue), unblock it from a syscall, read what it is blocked
 // in, or kill it outright.
-import { isMainThread, threadId } from 'node:worker_threads'
 import { parseJson, type ThreadDiagnosis, type UnblockResult } from './diagnosis'
 import { native, requireNative, type ThreadOpResult } from './native'
+
+// node:worker_threads loads Node's streams (~4 ms in a fresh process): only when needed. A test
+// runner starts a process per test file, and every one of them loads core.
+function workerThreads(): typeof import('node:worker_threads') {
+  return require('node:worker_threads') as typeof import('node:worker_threads')
+}
 
 /** Names one JS thread (main or worker) of one process. Plain data: postMessage() it freely. */
 export interface ThreadHandle {
@@ -33,7 +38,7 @@ export interface StuckReport {
 
 export function currentThread(): ThreadHandle {
   const n = requireNative('currentThread()')
-  return Object.freeze({ pid: process.pid, tid: n.tid, threadId, generation: n.generation })
+  return Object.freeze({ pid: process.pid, tid: n.tid, threadId: workerThreads().threadId, generation: n.generation })
 }
 
 function checkHandle(fn: string, handle: unknown): ThreadHandle {
@@ -166,6 +171,7 @@ export function killProcessTree(pid: number, options: { includeSelf?: boolean } 
  * thread exits.
  */
 export function dieWithParent(options: { descendants?: boolean } = {}): boolean {
+  const { isMainThread, threadId } = workerThreads()
   if (!isMainThread) {
     throw new Error(`dieWithParent: call it from the main thread, not worker thread ${threadId}: the kernel ties the parent-death signal to the calling thread and drops it when that thread exits`)
   }

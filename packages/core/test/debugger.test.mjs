@@ -27,7 +27,7 @@ test('and fire normally without one', async () => {
   assert.deepEqual(r.lines, ['HardTimeoutError'], r.stderr)
 })
 
-test('an inspector opened later is noticed within a second (and closing it again, too)', async () => {
+test('an inspector opened later is noticed by the first guarded call a second on (and closing it, too)', async () => {
   const r = await run(['-e', `
 const core = require(${JSON.stringify(new URL('../dist/index.js', import.meta.url).pathname)})
 const inspector = require('node:inspector')

@@ -8,15 +8,24 @@ export const fixture = (name) => fileURLToPath(new URL(`./fixtures/${name}`, imp
 export function run(args, { env = {}, limitMs = 30_000, execArgv = [] } = {}) {
   return new Promise((resolve) => {
     const t0 = performance.now()
+    // A process group of its own: at the limit the whole group is killed, so that a grandchild
+    // (the 'fork' scenario's worker) holding our pipes cannot keep the test waiting forever.
     const child = spawn(process.execPath, [...execArgv, ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))
     child.stderr.on('data', (d) => (stderr += d))
-    const killer = setTimeout(() => child.kill('SIGKILL'), limitMs)
+    const killer = setTimeout(() => {
+      try {
+        process.kill(-child.pid, 'SIGKILL')
+      } catch {
+        child.kill('SIGKILL')
+      }
+    }, limitMs)
     child.on('close', (code, signal) => {
       clearTimeout(killer)
       const lines = stdout.split('\n').filter(Boolean).map((l) => {
