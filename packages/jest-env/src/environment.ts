@@ -24,6 +24,18 @@ const CONTROLLER = Symbol('@hardtimeout/jest-env.controller');
 /** Events jest-circus dispatches synchronously: a returned promise is ignored there. */
 const SYNC_EVENTS = new Set(['start_describe_definition', 'finish_describe_definition', 'add_hook', 'add_test', 'error', 'error_handled']);
 
+/**
+ * The config without our key in testEnvironmentOptions, for the base class. jest-environment-node
+ * copies every key of testEnvironmentOptions onto the sandbox's global, and jest-environment-jsdom
+ * hands them to JSDOM: neither should see ours (a `hardTimeout` global would leak into tests).
+ */
+function withoutOwnOptions(config: EnvConfig): EnvConfig {
+  const options = config?.projectConfig?.testEnvironmentOptions;
+  if (!options || typeof options !== 'object' || !(OPTIONS_KEY in options)) return config;
+  const { [OPTIONS_KEY]: _ours, ...rest } = options;
+  return { ...config, projectConfig: { ...config.projectConfig, testEnvironmentOptions: rest } };
+}
+
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null &&
     typeof (value as { then?: unknown }).then === 'function';
@@ -51,16 +63,7 @@ export function createHardTimeoutEnvironment<T extends JestEnvironmentClass>(Bas
         testPath: context?.testPath ?? '<unknown file>',
         rootDir: config?.projectConfig?.rootDir ?? process.cwd(),
       });
-      super(config, context);
-      // jest-environment-node copies every testEnvironmentOptions key into the sandbox's globals.
-      const g = this.global as Record<string, unknown> | undefined;
-      if (g && OPTIONS_KEY in g && g[OPTIONS_KEY] === config?.projectConfig?.testEnvironmentOptions?.[OPTIONS_KEY]) {
-        try {
-          delete g[OPTIONS_KEY];
-        } catch {
-          // non-configurable: leave it
-        }
-      }
+      super(withoutOwnOptions(config), context);
       this[CONTROLLER] = new Controller(options, context?.testPath ?? '<unknown file>');
     }
 
