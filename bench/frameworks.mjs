@@ -7,6 +7,7 @@
 //   every result is lost) and with it.
 import { spawn } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -17,10 +18,14 @@ const bin = {
   jest: join(here, 'node_modules/jest/bin/jest.js'),
 }
 
+// Runs node with args in its own process group. Returns the wall time and, through bash's `times`
+// (what the shell's waited-for children used), the CPU time of the whole process tree: on a shared
+// VM, wall time also counts the moments the host took the CPUs away; CPU time does not.
 function exec(args, cwd, limitMs) {
   return new Promise((resolve) => {
     const t0 = performance.now()
-    const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    const script = '"$@"; s=$?; times >&2; exit $s'
+    const child = spawn('bash', ['-c', script, 'bash', process.execPath, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
     let out = ''
     child.stdout.on('data', (d) => (out += d))
     child.stderr.on('data', (d) => (out += d))
@@ -31,7 +36,9 @@ function exec(args, cwd, limitMs) {
     }, limitMs)
     child.on('close', (code, signal) => {
       clearTimeout(timer)
-      resolve({ code, signal, killed, seconds: (performance.now() - t0) / 1000, out })
+      const m = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/.exec(out)
+      const cpu = m ? Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4]) : null
+      resolve({ code, signal, killed, seconds: (performance.now() - t0) / 1000, cpu, out })
     })
   })
 }
@@ -63,9 +70,19 @@ function vitestConfig(dir, on, extra = '', preamble = '') {
     `export default { ${on ? 'plugins: [hardTimeout()], ' : ''}test: { include: ['**/*.test.js'], ${extra} } }\n`)
 }
 
-function jestArgs(dir, on, extra = {}) {
-  const config = { rootDir: dir, testEnvironment: on ? '@hardtimeout/jest-env' : 'node', ...extra }
+function jestArgs(dir, env, extra = {}) {
+  const config = { rootDir: dir, testEnvironment: env, ...extra }
   return [bin.jest, '--config', JSON.stringify(config), '--ci']
+}
+
+// Jest only: an environment whose handleTestEvent does nothing. Any environment that listens to
+// jest-circus's events pays for it (each of a test's ~8 events then awaits one more handler): this
+// separates Jest's own price for listening from what hardtimeout adds.
+function listenerEnv(dir) {
+  const base = createRequire(bin.jest).resolve('jest-environment-node', { paths: [createRequire(bin.jest).resolve('jest')] })
+  write(join(dir, 'listener-env.js'), `const { TestEnvironment } = require(${JSON.stringify(base)})
+module.exports = class ListenerEnvironment extends TestEnvironment { handleTestEvent() {} }
+`)
 }
 
 async function overhead(name, quick) {
@@ -73,30 +90,56 @@ async function overhead(name, quick) {
   const perFile = quick ? 20 : 100
   const dir = join(work, `${name}-healthy`)
   healthySuite(dir, files, perFile, name)
-  const runs = { off: [], on: [] }
+  const modes = name === 'jest' ? ['off', 'on', 'listener'] : ['off', 'on']
+  const runs = Object.fromEntries(modes.map((m) => [m, []]))
+  const cpu = Object.fromEntries(modes.map((m) => [m, []]))
   const rounds = quick ? 2 : 5
   if (name === 'vitest') {
     vitestConfig(dir, false)
     vitestConfig(dir, true)
+  } else {
+    listenerEnv(dir)
   }
   const once = async (mode) => {
+    const env = { off: 'node', on: '@hardtimeout/jest-env', listener: join(dir, 'listener-env.js') }[mode]
     const args = name === 'vitest'
       ? [bin.vitest, 'run', '--config', `vitest.${mode}.config.mjs`, '--reporter=dot']
-      : [...jestArgs(dir, mode === 'on'), `--cacheDirectory=${join(dir, '.jest-cache')}`]
+      : [...jestArgs(dir, env), `--cacheDirectory=${join(dir, '.jest-cache')}`]
     const r = await exec(args, dir, 300_000)
     if (r.code !== 0) throw new Error(`${name} healthy suite (${mode}) failed:\n${r.out.slice(-2000)}`)
-    return r.seconds
+    return r
   }
   // One untimed run of each first: Jest's transform cache and the timings it uses to choose
   // between in band and workers are per configuration; a cold first run would decide the ratio.
-  await once('off')
-  await once('on')
+  for (const mode of modes) await once(mode)
   for (let i = 0; i < rounds; i++) {
-    for (const mode of i % 2 === 0 ? ['off', 'on'] : ['on', 'off']) runs[mode].push(await once(mode))
+    // The order rotates, so that no configuration always runs right after the same other one.
+    const order = modes.map((_, j) => modes[(i + j) % modes.length])
+    for (const mode of i % 2 === 0 ? order : order.reverse()) {
+      const r = await once(mode)
+      runs[mode].push(r.seconds)
+      cpu[mode].push(r.cpu)
+    }
   }
-  const off = median(runs.off)
-  const on = median(runs.on)
-  return { tests: files * perFile, files, off_s: off, on_s: on, ratio: on / off, runs }
+  const result = {
+    tests: files * perFile,
+    files,
+    off_s: median(runs.off),
+    on_s: median(runs.on),
+    ratio: median(runs.on) / median(runs.off),
+    cpu_off_s: median(cpu.off),
+    cpu_on_s: median(cpu.on),
+    cpu_ratio: median(cpu.on) / median(cpu.off),
+    runs,
+    cpu_runs: cpu,
+  }
+  if (runs.listener) {
+    result.listener_s = median(runs.listener)
+    result.listener_ratio = median(runs.listener) / median(runs.off)
+    result.cpu_listener_s = median(cpu.listener)
+    result.cpu_listener_ratio = median(cpu.listener) / median(cpu.off)
+  }
+  return result
 }
 
 // A file whose first test hangs, then a test that records when it started.
@@ -160,7 +203,7 @@ test('passes after', () => {})
       vitestConfig(dir, mode === 'on', 'testTimeout: 500')
       args = [bin.vitest, 'run', '--config', `vitest.${mode}.config.mjs`, '--reporter=json', `--outputFile=${report}`]
     } else {
-      args = [...jestArgs(dir, mode === 'on', { testTimeout: 500 }), '--json', `--outputFile=${report}`]
+      args = [...jestArgs(dir, mode === 'on' ? '@hardtimeout/jest-env' : 'node', { testTimeout: 500 }), '--json', `--outputFile=${report}`]
     }
     const r = await exec(args, dir, outer)
     let results = 0
@@ -175,13 +218,15 @@ export async function frameworks(quick, table, fmt) {
   mkdirSync(work, { recursive: true })
   const vitest = await overhead('vitest', quick)
   const jest = await overhead('jest', quick)
-  table(`overhead: healthy suites, median of alternating runs`, [
-    [`vitest: ${vitest.tests} tests in ${vitest.files} files, off (s)`, fmt(vitest.off_s)],
-    ['vitest: with hardtimeout (s)', fmt(vitest.on_s)],
-    ['vitest: ratio', fmt(vitest.ratio, 3), 'target ≤ 1.02'],
-    [`jest: ${jest.tests} tests in ${jest.files} files, off (s)`, fmt(jest.off_s)],
-    ['jest: with hardtimeout (s)', fmt(jest.on_s)],
-    ['jest: ratio', fmt(jest.ratio, 3), 'target ≤ 1.02'],
+  table(`overhead: healthy suites, medians of alternating runs (wall time; CPU time of the process tree)`, [
+    [`vitest: ${vitest.tests} tests in ${vitest.files} files, off (s)`, `${fmt(vitest.off_s)} / ${fmt(vitest.cpu_off_s)} CPU`],
+    ['vitest: with hardtimeout (s)', `${fmt(vitest.on_s)} / ${fmt(vitest.cpu_on_s)} CPU`],
+    ['vitest: ratio (wall / CPU)', `${fmt(vitest.ratio, 3)} / ${fmt(vitest.cpu_ratio, 3)}`, 'target ≤ 1.02'],
+    [`jest: ${jest.tests} tests in ${jest.files} files, off (s)`, `${fmt(jest.off_s)} / ${fmt(jest.cpu_off_s)} CPU`],
+    ['jest: empty handleTestEvent (s)', `${fmt(jest.listener_s)} / ${fmt(jest.cpu_listener_s)} CPU`],
+    ['jest: with hardtimeout (s)', `${fmt(jest.on_s)} / ${fmt(jest.cpu_on_s)} CPU`],
+    ['jest: ratio, empty handleTestEvent', `${fmt(jest.listener_ratio, 3)} / ${fmt(jest.cpu_listener_ratio, 3)}`, "(Jest's own price for listening)"],
+    ['jest: ratio (wall / CPU)', `${fmt(jest.ratio, 3)} / ${fmt(jest.cpu_ratio, 3)}`, 'target ≤ 1.02'],
   ])
   const rec = await recovery(quick)
   table('recovery (Vitest, forks pool): deadline → next test starts (ms)', [
@@ -199,8 +244,8 @@ export async function frameworks(quick, table, fmt) {
   return {
     recovery: { in_place_ms: rec.in_place_ms, worker_kill_ms: rec.worker_kill_ms },
     overhead: {
-      vitest: { tests: vitest.tests, off_s: vitest.off_s, on_s: vitest.on_s, ratio: vitest.ratio, runs: vitest.runs },
-      jest: { tests: jest.tests, off_s: jest.off_s, on_s: jest.on_s, ratio: jest.ratio, runs: jest.runs },
+      vitest,
+      jest,
     },
     anchors: { vitest: av, jest: aj },
   }

@@ -14,6 +14,7 @@ const KEYS = [
   'recovery.in_place_ms', 'recovery.worker_kill_ms',
   'overhead.vitest.tests', 'overhead.vitest.off_s', 'overhead.vitest.on_s', 'overhead.vitest.ratio',
   'overhead.jest.tests', 'overhead.jest.off_s', 'overhead.jest.on_s', 'overhead.jest.ratio',
+  'overhead.vitest.cpu_ratio', 'overhead.jest.cpu_ratio', 'overhead.jest.listener_ratio', 'overhead.jest.cpu_listener_ratio',
   'memory.kills', 'memory.rss_growth_mb',
   'anchors.vitest.off.seconds', 'anchors.vitest.on.seconds', 'anchors.jest.off.seconds', 'anchors.jest.on.seconds',
 ]
