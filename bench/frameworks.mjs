@@ -70,6 +70,9 @@ function vitestConfig(dir, on, extra = '', preamble = '') {
     `export default { ${on ? 'plugins: [hardTimeout()], ' : ''}test: { include: ['**/*.test.js'], ${extra} } }\n`)
 }
 
+// The testEnvironment of each Jest configuration ('listener' is written by listenerEnv()).
+const jestEnv = (dir, mode) => ({ off: 'node', on: '@hardtimeout/jest-env', listener: join(dir, 'listener-env.js') })[mode]
+
 function jestArgs(dir, env, extra = {}) {
   const config = { rootDir: dir, testEnvironment: env, ...extra }
   return [bin.jest, '--config', JSON.stringify(config), '--ci']
@@ -79,8 +82,9 @@ function jestArgs(dir, env, extra = {}) {
 // jest-circus's events pays for it (each of a test's ~8 events then awaits one more handler): this
 // separates Jest's own price for listening from what hardtimeout adds.
 function listenerEnv(dir) {
-  const base = createRequire(bin.jest).resolve('jest-environment-node', { paths: [createRequire(bin.jest).resolve('jest')] })
-  write(join(dir, 'listener-env.js'), `const { TestEnvironment } = require(${JSON.stringify(base)})
+  const require = createRequire(bin.jest)
+  const base = require.resolve('jest-environment-node', { paths: [require.resolve('jest')] })
+  write(jestEnv(dir, 'listener'), `const { TestEnvironment } = require(${JSON.stringify(base)})
 module.exports = class ListenerEnvironment extends TestEnvironment { handleTestEvent() {} }
 `)
 }
@@ -101,10 +105,9 @@ async function overhead(name, quick) {
     listenerEnv(dir)
   }
   const once = async (mode) => {
-    const env = { off: 'node', on: '@hardtimeout/jest-env', listener: join(dir, 'listener-env.js') }[mode]
     const args = name === 'vitest'
       ? [bin.vitest, 'run', '--config', `vitest.${mode}.config.mjs`, '--reporter=dot']
-      : [...jestArgs(dir, env), `--cacheDirectory=${join(dir, '.jest-cache')}`]
+      : [...jestArgs(dir, jestEnv(dir, mode)), `--cacheDirectory=${join(dir, '.jest-cache')}`]
     const r = await exec(args, dir, 300_000)
     if (r.code !== 0) throw new Error(`${name} healthy suite (${mode}) failed:\n${r.out.slice(-2000)}`)
     return r
@@ -203,7 +206,7 @@ test('passes after', () => {})
       vitestConfig(dir, mode === 'on', 'testTimeout: 500')
       args = [bin.vitest, 'run', '--config', `vitest.${mode}.config.mjs`, '--reporter=json', `--outputFile=${report}`]
     } else {
-      args = [...jestArgs(dir, mode === 'on' ? '@hardtimeout/jest-env' : 'node', { testTimeout: 500 }), '--json', `--outputFile=${report}`]
+      args = [...jestArgs(dir, jestEnv(dir, mode), { testTimeout: 500 }), '--json', `--outputFile=${report}`]
     }
     const r = await exec(args, dir, outer)
     let results = 0

@@ -3,10 +3,10 @@
 // binary that matches this platform.
 //
 // One shortcut first: with no compiled addon in build/ (an install from the registry), the
-// prebuild this package ships is required by its exact path. Loading node-gyp-build and letting it scan the
-// folders costs ~5 ms per process, and a test runner starts one process per test file (Vitest's
-// forks pool with isolation), each of which loads the addon. Anything unusual (a local build, a
-// binary that does not load here) goes through node-gyp-build as before.
+// prebuild this package ships is required by its exact path. Loading node-gyp-build and letting
+// it scan the folders costs ~5 ms per process, and a test runner starts one process per test file
+// (Vitest's forks pool with isolation), each of which loads the addon. Anything unusual (a local
+// build, a binary that does not load here) goes through node-gyp-build as before.
 const fs = require('fs')
 const path = require('path')
 

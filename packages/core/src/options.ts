@@ -32,6 +32,8 @@ export interface ParsedOptions {
 }
 
 const KNOWN = new Set(['timeout', 'label', 'whenDebugging', 'stuckAfter', 'onStuck'])
+/** Also the addon's own default (NewArm in native/src/registry.cc): then it need not be passed. */
+const DEFAULT_STUCK_AFTER_MS = 1000
 const MAX_MS = 2 ** 31 - 1
 
 /** A value as an error message should show it: strings quoted, bigints with n, objects as JSON. */
@@ -74,7 +76,7 @@ export function parseOptions(options: unknown): ParsedOptions {
   if (o.whenDebugging !== undefined && typeof o.whenDebugging !== 'boolean') {
     throw new TypeError(`runWithHardTimeout: options.whenDebugging must be a boolean, got ${formatValue(o.whenDebugging)}`)
   }
-  const stuckAfter = o.stuckAfter === undefined ? 1000 : checkMs('runWithHardTimeout: options.stuckAfter', o.stuckAfter)
+  const stuckAfter = o.stuckAfter === undefined ? DEFAULT_STUCK_AFTER_MS : checkMs('runWithHardTimeout: options.stuckAfter', o.stuckAfter)
   let report: string | undefined
   let killProcess = false
   if (o.onStuck !== undefined) {
@@ -103,6 +105,6 @@ export function parseOptions(options: unknown): ParsedOptions {
     stuckAfter,
     report,
     killProcess,
-    defaults: stuckAfter === 1000 && report === undefined && !killProcess,
+    defaults: stuckAfter === DEFAULT_STUCK_AFTER_MS && report === undefined && !killProcess,
   }
 }

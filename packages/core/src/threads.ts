@@ -171,9 +171,9 @@ export function killProcessTree(pid: number, options: { includeSelf?: boolean } 
  * thread exits.
  */
 export function dieWithParent(options: { descendants?: boolean } = {}): boolean {
-  const { isMainThread, threadId } = workerThreads()
-  if (!isMainThread) {
-    throw new Error(`dieWithParent: call it from the main thread, not worker thread ${threadId}: the kernel ties the parent-death signal to the calling thread and drops it when that thread exits`)
+  const n = requireNative('dieWithParent()')
+  if (!n.isMainThread) {
+    throw new Error(`dieWithParent: call it from the main thread, not worker thread ${workerThreads().threadId}: the kernel ties the parent-death signal to the calling thread and drops it when that thread exits`)
   }
-  return requireNative('dieWithParent()').dieWithParent(options.descendants === true)
+  return n.dieWithParent(options.descendants === true)
 }
