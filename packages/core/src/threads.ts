@@ -38,7 +38,9 @@ export interface StuckReport {
 
 export function currentThread(): ThreadHandle {
   const n = requireNative('currentThread()')
-  return Object.freeze({ pid: process.pid, tid: n.tid, threadId: workerThreads().threadId, generation: n.generation })
+  // The main thread's threadId is 0: no need to load node:worker_threads for it.
+  const threadId = n.isMainThread ? 0 : workerThreads().threadId
+  return Object.freeze({ pid: process.pid, tid: n.tid, threadId, generation: n.generation })
 }
 
 function checkHandle(fn: string, handle: unknown): ThreadHandle {
