@@ -1,14 +1,10 @@
 // One guarded call: a test body, a hook or a file's collection, run under runWithHardTimeout.
 // After a stop it cleans up what Vitest's own timeout wrapper left behind, and tags the error.
-import { createRequire } from 'node:module'
-import type * as Core from '@hardtimeout/core'
+import { core, type Core } from './core.js'
 import type { Journal } from './journal.js'
 import type { ResolvedOptions } from './options.js'
 import type { HardTimeoutAction, HardTimeoutInfo } from './shared.js'
 import { clearRecorded, recording, type Recorded } from './timers.js'
-
-// Loaded with require so that Vite's module runner never transforms it (it is CommonJS).
-const core = createRequire(import.meta.url)('@hardtimeout/core') as typeof Core
 
 export interface GuardTarget {
   what: string
@@ -26,6 +22,8 @@ export interface GuardTarget {
   syncOnly?: boolean
   taskId: string | null
   file: string
+  /** The test itself (tests only), handed back to onStop. */
+  task?: object
 }
 
 /** The bits of Vitest's runner that its timeout wrapper leaves behind after a stop. */
@@ -80,7 +78,7 @@ export class Guard {
   run(runnerObject: object, target: GuardTarget, call: () => unknown): unknown {
     const runner = runnerObject as RunnerState
     const before = runner._deadline
-    this.journal.write({ k: 'start', id: target.taskId, file: target.file, what: target.what, name: target.name, limit: target.limit, t: Date.now() })
+    this.journal.start({ k: 'start', id: target.taskId, file: target.file, what: target.what, name: target.name, limit: target.limit, t: Date.now() })
     let inner: unknown
     const recorded: Recorded = []
     let afterSync: RunnerState['_deadline']

@@ -1,6 +1,8 @@
 // The plugin's options and meta.hardTimeout values: checked up front, every mistake names the
 // value and where it came from.
-import { formatValue } from '@hardtimeout/core'
+import { core } from './core.js'
+
+const { formatValue } = core
 
 /** What to do with a worker whose test is stuck in native code that cannot be unblocked. */
 export type NativeHangAction =

@@ -2,17 +2,13 @@
 // body, every beforeAll/beforeEach/afterEach/afterAll hook and every file's collection under a hard
 // limit. The plugin points `test.runner` at a small generated module that calls createRunner().
 import * as path from 'node:path'
-import { isMainThread } from 'node:worker_threads'
-import { createRequire } from 'node:module'
 import { TestRunner } from 'vitest'
-import type * as Core from '@hardtimeout/core'
-import { Guard, isHardTimeoutError, type GuardTarget } from './guard.js'
+import { core, type Core } from './core.js'
+import { Guard, type GuardTarget } from './guard.js'
 import { Journal } from './journal.js'
 import { metaLimit, ownLimit } from './options.js'
 import type { WorkerConfig } from './shared.js'
 import { patchSafeTimers, probe } from './timers.js'
-
-const core = createRequire(import.meta.url)('@hardtimeout/core') as typeof Core
 
 const HOOKS = ['beforeAll', 'afterAll', 'beforeEach', 'afterEach'] as const
 const WRAPPED = Symbol.for('hardtimeout.vitest.wrapped')
@@ -73,7 +69,7 @@ export function createRunner(UserRunner: RunnerCtor | undefined, config: WorkerC
   const options = config.options
   const journal = new Journal(config.stateDir)
   // Fork workers: die with the main process (Ctrl+C, or the main process killed).
-  if (isMainThread) {
+  if (journal.threadId === 0) {
     try {
       core.dieWithParent({ descendants: true })
     } catch {
@@ -81,7 +77,10 @@ export function createRunner(UserRunner: RunnerCtor | undefined, config: WorkerC
     }
   }
   const stopped = new WeakMap<object, Core.HardTimeoutError>()
-  const guard = new Guard(options, journal, () => {})
+  // A stopped test is remembered, so that `test.fails` cannot turn the stop into a pass.
+  const guard = new Guard(options, journal, (target, error) => {
+    if (target.task) stopped.set(target.task, error)
+  })
 
   const Base = (UserRunner ?? TestRunner) as unknown as new (config: never) => RunnerLike
   const baseRunTask = Base.prototype.runTask
@@ -95,27 +94,19 @@ export function createRunner(UserRunner: RunnerCtor | undefined, config: WorkerC
       const fromMeta = metaLimit(test.meta, () => metaWhere(test, self.config.root))
       const limit = fromMeta ?? options.timeout ?? ownLimit(test.timeout)
       if (limit === undefined) return call()
+      const name = taskName(test)
       const target: GuardTarget = {
         what: 'test',
-        name: taskName(test),
-        display: `test "${taskName(test)}"`,
+        name,
+        display: `test "${name}"`,
         limit,
         overridden: fromMeta !== undefined || options.timeout !== undefined,
         syncOnly: test.concurrent === true,
         taskId: test.id,
         file: test.file?.filepath ?? '',
+        task: test,
       }
-      const remember = (e: unknown): never => {
-        if (isHardTimeoutError(e)) stopped.set(test, e)
-        throw e
-      }
-      try {
-        const r = guard.run(this, target, call)
-        if (r && typeof (r as Promise<unknown>).then === 'function') return (r as Promise<unknown>).then(undefined, remember)
-        return r
-      } catch (e) {
-        return remember(e)
-      }
+      return guard.run(this, target, call)
     }
 
     override onBeforeRunSuite(suite: Task): unknown {
@@ -151,7 +142,7 @@ export function createRunner(UserRunner: RunnerCtor | undefined, config: WorkerC
         test.result.state = 'fail'
         test.result.errors = [...(test.result.errors ?? []), { name: error.name, message: error.message, stack: error.stack, hardTimeout: (error as { hardTimeout?: unknown }).hardTimeout }]
       }
-      if (test.type === 'test' && test.result) journal.write({ k: 'done', id: test.id, result: test.result })
+      if (test.type === 'test' && test.result) journal.done({ k: 'done', id: test.id, result: test.result })
       return super.onAfterRunTask?.(test)
     }
   }

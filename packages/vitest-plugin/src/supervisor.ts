@@ -5,14 +5,11 @@
 // HardTimeoutError, skips the file's never-run tests with a reason, and only then kills the
 // worker's process tree (forks, vmForks) or abandons the thread (threads, vmThreads).
 import * as fs from 'node:fs'
-import { createRequire } from 'node:module'
 import * as path from 'node:path'
 import { Worker } from 'node:worker_threads'
-import type * as Core from '@hardtimeout/core'
+import { core, type Core } from './core.js'
 import type { ResolvedOptions } from './options.js'
 import { STUCK_DIR, type HardTimeoutAction, type HardTimeoutInfo, type JournalEntry } from './shared.js'
-
-const core = createRequire(import.meta.url)('@hardtimeout/core') as typeof Core
 
 // Worker threads of this process by threadId, learnt from the messages the pool sends them: a
 // thread stuck in native code is abandoned through its Worker object.
