@@ -60,7 +60,6 @@ struct Arm {
   bool busy_outside = false;    // (mu) running JS where a termination is unsafe
   bool stopped = false;         // (mu) stopped: termination done and cancelled
   int64_t fired_ns = 0;         // (mu)
-  int64_t window_cpu_ns = -1;   // (mu) the thread's CPU time when the current wait began
   int64_t stopped_ns = 0;       // (mu)
   std::string diagnosis;        // (mu) /proc diagnosis (JSON) at the unblock step
   std::string unblock;          // (mu) what the unblock step did (JSON)

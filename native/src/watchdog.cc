@@ -58,19 +58,8 @@ void Fire(Arm* a, int64_t now) {
   a->phase = Phase::kFired;
   a->fired_ns = now;
   a->next_step_ns = a->deadline_ns + a->unblock_after_ns;
-  a->window_cpu_ns = ThreadCpuNs(a->ts->tid);
   RequestArmInterrupt(a);
   ProbeLoop(a->ts, a->id);
-}
-
-// Neither the interrupt nor the loop probe ran since the deadline, and the thread did have a CPU:
-// less than half the window's worth of CPU time, outside any syscall, means it was waiting for a
-// CPU (a loaded machine: the host or other processes took it), not running native code.
-bool Starved(const Arm* a) {
-  const int64_t cpu = ThreadCpuNs(a->ts->tid);
-  if (cpu < 0 || a->window_cpu_ns < 0) return false;
-  if (cpu - a->window_cpu_ns >= a->unblock_after_ns / 2) return false;  // it ran: native code
-  return OutsideSyscall(getpid(), a->ts->tid);  // in a syscall: blocked there
 }
 
 // Neither the interrupt nor the loop probe ran: the thread is inside a native call. Name what it
@@ -85,16 +74,6 @@ void Unblock(Arm* a) {
     // Running JS since the deadline and never back in its event loop: busy, not idle. Confirm,
     // so that a loop in the async part may now be stopped in its microtask.
     RequestArmInterrupt(a, true);
-    return;
-  }
-  if (Starved(a) && NowNs() < a->deadline_ns + a->stuck_after_ns) {
-    // Not native: its interrupt is still pending because it has not had a CPU. Calling it native
-    // would signal a thread that is about to run JavaScript, and an async part marked native is
-    // never stopped in place (seen: loops stopped only by a worker kill on a loaded 2-core CI
-    // machine). Look again one window later; past stuckAfter it counts as stuck all the same.
-    a->phase = Phase::kFired;
-    a->next_step_ns = NowNs() + a->unblock_after_ns;
-    a->window_cpu_ns = ThreadCpuNs(a->ts->tid);
     return;
   }
   a->native = true;

@@ -5,14 +5,12 @@ import { fileURLToPath } from 'node:url'
 
 export const fixture = (name) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
 
-export function run(args, { env = {}, limitMs = 30_000, execArgv = [], wrapper = [] } = {}) {
+export function run(args, { env = {}, limitMs = 30_000, execArgv = [] } = {}) {
   return new Promise((resolve) => {
     const t0 = performance.now()
     // A process group of its own: at the limit the whole group is killed, so that a grandchild
     // (the 'fork' scenario's worker) holding our pipes cannot keep the test waiting forever.
-    // wrapper: a command that runs node (taskset, nice).
-    const argv = [...wrapper, process.execPath, ...execArgv, ...args]
-    const child = spawn(argv[0], argv.slice(1), {
+    const child = spawn(process.execPath, [...execArgv, ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
