@@ -1,8 +1,8 @@
 // Bundles a package's entry points, each into one file of dist/ (tsc still checks the types and
 // writes the .d.ts files). Why: a test runner loads our worker-side code once per test file (Vitest's
 // forks pool starts a process per file), and on Node 20 each extra module file costs ~0.6–1.5 ms of
-// CPU to resolve, read and compile there; core and the Vitest runner were 16 files, ~25 ms per test
-// file (measured in Vitest fork workers, see BENCHMARKS.md).
+// CPU to resolve, read and compile there: core and the Vitest runner were 16 files and ~22 ms per
+// test file, bundled ~8 (measured in Vitest 4 fork workers; README, Development).
 //
 // usage: node scripts/bundle.mjs <cjs|esm> <entry.ts>... (from the package's directory)
 import { build } from 'esbuild'
