@@ -29,6 +29,7 @@ void OnInterrupt(v8::Isolate* isolate, void* data) {
   const uint64_t arm_id = req->arm_id;
   const bool confirm = req->confirm;
   delete req;
+  ts->interrupts_entered.fetch_add(1);
   if (arm_id == 0) {
     ts->js_probe_hits.fetch_add(1);
     return;

@@ -213,6 +213,20 @@ std::string KillDescendants(pid_t pid, pid_t tid, int64_t started_after_ns) {
   return json + "]";
 }
 
+int64_t ThreadCpuNs(pid_t tid) {
+  // The clock id glibc's pthread_getcpuclockid() builds (Linux: the per-thread CPUCLOCK_SCHED
+  // clock, "~tid << 3 | 6"), made from the kernel tid instead of a pthread_t: a thread that has
+  // exited then gives EINVAL, not undefined behaviour. Unsigned arithmetic: no negative shift.
+  const clockid_t clock = static_cast<clockid_t>((~static_cast<uint32_t>(tid) << 3) | 6u);
+  timespec t;
+  if (clock_gettime(clock, &t) != 0) return -1;
+  return static_cast<int64_t>(t.tv_sec) * 1000000000LL + t.tv_nsec;
+}
+
+bool OutsideSyscall(pid_t pid, pid_t tid) {
+  return Trim(ReadFile(TaskDir(pid, tid) + "/syscall", 64)) == "running";
+}
+
 std::string DiagnoseJson(pid_t pid, pid_t tid) {
   const std::string dir = TaskDir(pid, tid);
   std::string json = "{\"pid\":" + std::to_string(pid) + ",\"tid\":" + std::to_string(tid);

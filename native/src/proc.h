@@ -3,6 +3,8 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
+
 #include <string>
 #include <vector>
 
@@ -24,5 +26,13 @@ std::vector<pid_t> Descendants(pid_t pid, pid_t tid);
 std::string KillDescendants(pid_t pid, pid_t tid, int64_t started_after_ns = -1);
 
 std::string JsonString(const std::string& s);
+
+// CPU time the thread tid of this process has used so far, in ns; -1 when it cannot be read
+// (the thread has exited).
+int64_t ThreadCpuNs(pid_t tid);
+
+// True when the thread is in no syscall (/proc/<pid>/task/<tid>/syscall reads "running"): it is
+// executing, or waiting for a CPU.
+bool OutsideSyscall(pid_t pid, pid_t tid);
 
 }  // namespace ht

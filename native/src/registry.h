@@ -60,6 +60,8 @@ struct Arm {
   bool busy_outside = false;    // (mu) running JS where a termination is unsafe
   bool stopped = false;         // (mu) stopped: termination done and cancelled
   int64_t fired_ns = 0;         // (mu)
+  int64_t window_cpu_ns = -1;   // (mu) the thread's CPU time when the current wait began
+  int fired_interrupts = 0;     // (mu) ts->interrupts_entered at the deadline
   int64_t stopped_ns = 0;       // (mu)
   std::string diagnosis;        // (mu) /proc diagnosis (JSON) at the unblock step
   std::string unblock;          // (mu) what the unblock step did (JSON)
@@ -93,6 +95,9 @@ struct ThreadState {
   napi_threadsafe_function stuck_listener = nullptr;  // (mu) onThreadStuck() of this thread
   std::atomic<int> js_probe_hits{0};            // interrupt probes that ran (killThread)
   std::atomic<int> loop_probe_hits{0};          // loop probes that ran (killThread)
+  // Interrupt callbacks entered on this thread, counted before they take g_mu: a thread that is
+  // inside one, waiting for the lock the watchdog holds, is running V8 code, not native code.
+  std::atomic<int> interrupts_entered{0};
   // (js)
   int frame_depth = 0;                // guard frames (run()) on the stack now
   uint64_t terminating = 0;           // arm whose termination is unwinding the stack now

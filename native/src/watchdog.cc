@@ -58,8 +58,20 @@ void Fire(Arm* a, int64_t now) {
   a->phase = Phase::kFired;
   a->fired_ns = now;
   a->next_step_ns = a->deadline_ns + a->unblock_after_ns;
+  a->window_cpu_ns = ThreadCpuNs(a->ts->tid);
+  a->fired_interrupts = a->ts->interrupts_entered.load();
   RequestArmInterrupt(a);
   ProbeLoop(a->ts, a->id);
+}
+
+// Neither the interrupt nor the loop probe ran since the deadline, and the thread did have a CPU:
+// less than half the window's worth of CPU time, outside any syscall, means it was waiting for a
+// CPU (a loaded machine: the host or other processes took it), not running native code.
+bool Starved(const Arm* a) {
+  const int64_t cpu = ThreadCpuNs(a->ts->tid);
+  if (cpu < 0 || a->window_cpu_ns < 0) return false;
+  if (cpu - a->window_cpu_ns >= a->unblock_after_ns / 2) return false;  // it ran: native code
+  return OutsideSyscall(getpid(), a->ts->tid);  // in a syscall: blocked there
 }
 
 // Neither the interrupt nor the loop probe ran: the thread is inside a native call. Name what it
@@ -70,10 +82,23 @@ void Unblock(Arm* a) {
   a->phase = Phase::kUnblocked;
   a->next_step_ns = a->deadline_ns + std::max(a->stuck_after_ns, a->unblock_after_ns + 1);
   if (a->probe_ran || !a->ts->alive) return;  // idle in its loop: JS settles it
-  if (a->interrupt_ran) {
-    // Running JS since the deadline and never back in its event loop: busy, not idle. Confirm,
-    // so that a loop in the async part may now be stopped in its microtask.
-    RequestArmInterrupt(a, true);
+  // Our interrupt ran; or an interrupt callback was entered since the deadline and waits for g_mu
+  // (which we hold; /proc would show that thread in a futex syscall): either way the thread runs
+  // V8 code, not native code.
+  auto ran_js = [a] { return a->interrupt_ran || a->ts->interrupts_entered.load() != a->fired_interrupts; };
+  // Running JS since the deadline and never back in its event loop: busy, not idle. Confirm, so
+  // that a loop in the async part may now be stopped in its microtask.
+  if (ran_js()) return RequestArmInterrupt(a, true);
+  const bool starved = Starved(a);
+  if (ran_js()) return RequestArmInterrupt(a, true);  // it entered one while we read /proc
+  if (starved && NowNs() < a->deadline_ns + a->stuck_after_ns) {
+    // Not native: its interrupt is still pending because it has not had a CPU. Calling it native
+    // would signal a thread that is about to run JavaScript, and an async part marked native is
+    // never stopped in place (seen: loops stopped only by a worker kill on a loaded 2-core CI
+    // machine). Look again one window later; past stuckAfter it counts as stuck all the same.
+    a->phase = Phase::kFired;
+    a->next_step_ns = NowNs() + a->unblock_after_ns;
+    a->window_cpu_ns = ThreadCpuNs(a->ts->tid);
     return;
   }
   a->native = true;

@@ -154,6 +154,22 @@ for (const mode of ['als', 'createHook']) {
   })
 }
 
+// Needs root (a hog at nice -20) and taskset; the CI machine has both.
+const canStarve = process.getuid?.() === 0 && existsSync('/usr/bin/taskset')
+test('a thread that gets no CPU around its deadline is still stopped in place, not taken for native code', { skip: !canStarve && 'needs root and taskset' }, async () => {
+  // The watchdog tells JavaScript from native code by whether the interrupt ran within 50 ms of
+  // the deadline. A thread waiting for a CPU runs nothing: it must not be called native (an async
+  // part marked native is never stopped in place: it would loop until its worker was killed).
+  const r = await scenario('main', 'starved', ['0'], { wrapper: ['taskset', '-c', '0', 'nice', '-n', '19'], limitMs: 15_000 })
+  assert.equal(r.signal, null, `killed at the limit: the loop was never stopped\n${r.stderr}`)
+  assert.equal(r.code, 0, r.stderr)
+  const [line] = r.lines
+  assert.equal(line.name, 'HardTimeoutError', JSON.stringify(line))
+  assert.equal(line.kind, 'js', line.message)
+  assert.match(line.message, /^"starved" was stopped after \d+ ms: it ran past its hard timeout of 300 ms$/)
+  assert.ok(line.wall >= 300 && line.wall < 5000, `stopped after ${line.wall} ms`)
+})
+
 test('10,000 calls that finish just before their deadline are never stopped after finishing', async () => {
   const r = await scenario('main', 'noFalseKills', ['10000'], { limitMs: 120_000 })
   assert.equal(r.code, 0, r.stderr)

@@ -5,12 +5,14 @@ import { fileURLToPath } from 'node:url'
 
 export const fixture = (name) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
 
-export function run(args, { env = {}, limitMs = 30_000, execArgv = [] } = {}) {
+export function run(args, { env = {}, limitMs = 30_000, execArgv = [], wrapper = [] } = {}) {
   return new Promise((resolve) => {
     const t0 = performance.now()
     // A process group of its own: at the limit the whole group is killed, so that a grandchild
     // (the 'fork' scenario's worker) holding our pipes cannot keep the test waiting forever.
-    const child = spawn(process.execPath, [...execArgv, ...args], {
+    // wrapper: a command that runs node (taskset, nice).
+    const argv = [...wrapper, process.execPath, ...execArgv, ...args]
+    const child = spawn(argv[0], argv.slice(1), {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
