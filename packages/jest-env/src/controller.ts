@@ -70,6 +70,11 @@ export class Controller {
     }
   }
 
+  /** Whether hard timeouts are on for this file (`hardTimeout.enabled`). */
+  get enabled(): boolean {
+    return this.options.enabled;
+  }
+
   /** Called at environment setup. */
   setup(): void {
     if (this.mode !== 'child-process' && this.options.enabled) {

@@ -37,7 +37,7 @@ test('invalid project options name the value and the project', async () => {
 });
 
 test('createHardTimeoutEnvironment wraps a user environment class, keeping its behaviour', async () => {
-  const r = await runJest({ cwd: path.join(FIXTURES, 'custom-env'), args: ['--runInBand'], env: { HT_JEST_ENV: path.resolve(FIXTURES, '../../dist/index.js') } });
+  const r = await runJest({ cwd: path.join(FIXTURES, 'custom-env'), args: ['--runInBand', 'custom', 'sub'], env: { HT_JEST_ENV: path.resolve(FIXTURES, '../../dist/index.js') } });
   assert.equal(r.timedOut, false, describeRun(r));
   assert.deepEqual(statesOf(r.json)['custom.test.js'], {
     'the user environment still works': 'passed',
@@ -47,6 +47,27 @@ test('createHardTimeoutEnvironment wraps a user environment class, keeping its b
   const message = resultOf(r.json, 'custom.test.js', 'and hangs are stopped in it').failureMessages.join('\n');
   assert.match(message, /HardTimeoutError: .*hard timeout of 300 ms/, message);
   assert.ok(message.includes(`custom.test.js:${lineOf(path.join(FIXTURES, 'custom-env'), 'custom.test.js', 'HANG-LINE')}:`), message);
+  // A subclass of a hard-timeout environment that overrides handleTestEvent and calls super's.
+  assert.deepEqual(statesOf(r.json)['sub.test.js'], {
+    'a subclass calling super.handleTestEvent': 'passed',
+    'still has hangs stopped': 'failed',
+    'and sees every test': 'passed',
+  });
+  const sub = resultOf(r.json, 'sub.test.js', 'still has hangs stopped').failureMessages.join('\n');
+  assert.ok(sub.includes(`sub.test.js:${lineOf(path.join(FIXTURES, 'custom-env'), 'sub.test.js', 'HANG-LINE')}:`), sub);
+});
+
+test('on Jest 30 the environment does not listen to events (each listener costs every event an await)', async () => {
+  const r = await runJest({ cwd: path.join(FIXTURES, 'custom-env'), args: ['--runInBand', 'joined'], env: { HT_JEST_ENV: path.resolve(FIXTURES, '../../dist/index.js') } });
+  assert.equal(r.timedOut, false, describeRun(r));
+  assert.deepEqual(statesOf(r.json)['joined.test.js'], {
+    'the environment adds no event listener to jest-circus': 'passed',
+    'and hangs are still stopped': 'failed',
+    'and the file goes on': 'passed',
+  });
+  const message = resultOf(r.json, 'joined.test.js', 'and hangs are still stopped').failureMessages.join('\n');
+  assert.match(message, /HardTimeoutError: .*hard timeout of 300 ms/, message);
+  assert.ok(message.includes(`joined.test.js:${lineOf(path.join(FIXTURES, 'custom-env'), 'joined.test.js', 'HANG-LINE')}:`), message);
 });
 
 test('the jsdom environment stops a hang inside a DOM event handler', async () => {
