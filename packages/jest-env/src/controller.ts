@@ -25,6 +25,11 @@ import { ASYNC_GRACE_MS, guard, isPendingTimeout, type GuardPlan } from './wrap'
 
 type Entry = CircusTest | CircusHook;
 
+interface Wrapped {
+  original: (...args: any[]) => unknown;
+  plan: GuardPlan | null;
+}
+
 let diesWithParent = false;
 
 /** HARDTIMEOUT_JEST_DEBUG=<file>: every circus event this environment sees is appended there. */
@@ -43,8 +48,8 @@ export class Controller {
   private state: CircusState | undefined;
   private nextId = 1;
   private readonly ids = new WeakMap<Entry, number>();
-  private readonly originals = new WeakMap<Entry, (...args: any[]) => unknown>();
-  private readonly wrapped = new WeakSet<Entry>();
+  /** Each wrapped test and hook: its own function, and the plan of its last call. */
+  private readonly wrapped = new WeakMap<Entry, Wrapped>();
   /** Tests whose current invocation ended in a HardTimeoutError, with that error. */
   private readonly hung = new WeakMap<CircusTest, Error>();
   private readonly failingReported = new WeakSet<CircusTest>();
@@ -209,12 +214,10 @@ export class Controller {
 
   /** Puts the guard around a test's or hook's function, once. */
   private wrap(entry: Entry, kind: EntryMeta['kind']): void {
-    if (this.wrapped.has(entry) || typeof entry.fn !== 'function') return;
-    this.wrapped.add(entry);
-    const original = entry.fn;
-    this.originals.set(entry, original);
-    this.idOf(entry);
-    entry.fn = guard(original as never, () => this.plan(entry, kind), {
+    if (typeof entry.fn !== 'function' || this.wrapped.has(entry)) return;
+    const record: Wrapped = { original: entry.fn, plan: null };
+    this.wrapped.set(entry, record);
+    entry.fn = guard(record.original as never, () => this.plan(entry, kind, record), {
       onHardTimeout: (error) => this.stopped(entry, kind, error),
       onAsync: (settled, release, call) => this.inflight.set(entry, { settled, release, ...call }),
     });
@@ -222,7 +225,7 @@ export class Controller {
 
   /** The limit of one call, decided when it starts. */
   private limitOf(entry: Entry): number {
-    const tagged = taggedLimit(this.originals.get(entry));
+    const tagged = taggedLimit(this.wrapped.get(entry)?.original);
     if (tagged !== undefined) return tagged;
     if (this.options.timeout !== undefined) return this.options.timeout;
     return entry.timeout || this.state?.testTimeout || 5000;
@@ -254,12 +257,21 @@ export class Controller {
     return d.ancestorTitles.length > 0 ? `${kind} hook of ${d.ancestorTitles.join(' › ')}` : `${kind} hook`;
   }
 
-  private plan(entry: Entry, kind: EntryMeta['kind']): GuardPlan | null {
+  /**
+   * The plan of one call, decided when it starts. Most calls (every call of a test, and of a
+   * beforeAll or afterAll hook) get the same plan as the entry's last call: it is kept and reused.
+   */
+  private plan(entry: Entry, kind: EntryMeta['kind'], record: Wrapped): GuardPlan | null {
     const timeout = this.limitOf(entry);
     const soft = entry.timeout || this.state?.testTimeout || 5000;
     if (!(timeout > 0) || timeout === Infinity) return null;
-    const id = this.idOf(entry);
-    const report = this.dir ? path.join(this.dir, names.stuck(this.testPath, process.pid, id)) : undefined;
+    // A beforeEach/afterEach hook is named after the test it runs for: a new label each time.
+    const perTest = kind === 'beforeEach' || kind === 'afterEach';
+    const last = record.plan;
+    if (last && !perTest && last.soft === soft && last.core.timeout === Math.min(Math.ceil(timeout), 2_147_483_647)) {
+      return last;
+    }
+    const report = this.dir ? path.join(this.dir, names.stuck(this.testPath, process.pid, this.idOf(entry))) : undefined;
     const core: GuardPlan['core'] = {
       timeout: Math.min(Math.ceil(timeout), 2_147_483_647),
       label: this.label(entry, kind),
@@ -269,7 +281,8 @@ export class Controller {
       onStuck: { kill: this.mode === 'child-process' ? 'process' : 'none', ...(report ? { report } : {}) },
     };
     if (this.options.stuckAfter !== undefined) core.stuckAfter = Math.max(1, this.options.stuckAfter);
-    return { core, soft };
+    record.plan = { core, soft };
+    return record.plan;
   }
 
   private stopped(entry: Entry, kind: EntryMeta['kind'], error: Error): void {

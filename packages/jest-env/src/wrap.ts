@@ -143,159 +143,184 @@ function isAsyncFunction(fn: AnyFunction): boolean {
   }
 }
 
+/** Hands a HardTimeoutError to the hooks (after dropping our own frames from its stack). */
+function report(hooks: GuardHooks, error: unknown): void {
+  if (isHardTimeoutError(error)) {
+    trimOwnFrames(error);
+    try {
+      hooks.onHardTimeout(error);
+    } catch {
+      // bookkeeping must never change the test's outcome
+    }
+  }
+}
+
+function track(
+  hooks: GuardHooks,
+  settled: Promise<Error | undefined>,
+  release: () => void,
+  call: { start: number; limit: number },
+): void {
+  try {
+    hooks.onAsync?.(settled, release, call);
+  } catch {
+    // see report
+  }
+}
+
+const NO_RELEASE = (): void => {};
+
+/** The result of {@link run}: what the call returned (or a promise of it), and how to end its limit. */
+interface Ran {
+  result: unknown;
+  release: () => void;
+}
+
+/**
+ * Runs `call` under the hard limit, in two arms: its synchronous part, then the promise it
+ * returns (wrapped, so that it can be released once Jest is done with it: a promise Jest gave up
+ * on never fires a limit later, during another test). When Jest's own timeout is due no later
+ * than the hard limit, the second arm may end ASYNC_GRACE_MS after the limit.
+ */
+function run(call: () => unknown, p: GuardPlan): Ran {
+  const start = Date.now();
+  const first = runWithHardTimeout(() => {
+    const value = call();
+    return isThenable(value) ? new Box(value) : value;
+  }, p.core);
+  if (!(first instanceof Box)) return { result: first, release: NO_RELEASE };
+  const grace = p.core.timeout >= p.soft ? ASYNC_GRACE_MS : 0;
+  const remaining = Math.max(1, p.core.timeout - (Date.now() - start));
+  let release: () => void = NO_RELEASE;
+  const second = runWithHardTimeout(
+    () =>
+      new Promise((resolve, reject) => {
+        release = () => resolve(undefined);
+        first.value.then(resolve, reject);
+      }),
+    { ...p.core, timeout: Math.min(remaining + grace, 2_147_483_647) },
+  ) as Promise<unknown>;
+  const result = second.then(undefined, (error: unknown) => {
+    throw restate(error, p.core.timeout, Date.now() - start);
+  });
+  return { result, release: () => release() };
+}
+
+/** A test or hook that takes `done`: guarded until done() is called (or its promise settles). */
+function guardDoneStyle(orig: AnyFunction, plan: () => GuardPlan | null, hooks: GuardHooks): AnyFunction {
+  return function (this: unknown, done: unknown) {
+    const p = plan();
+    if (!p || typeof done !== 'function') return orig.call(this, done);
+    const start = Date.now();
+    const self = this;
+    let stopped = false;
+    let finished = false;
+    let signal!: () => void;
+    const called = new Promise<void>((resolve) => (signal = resolve));
+    const doneProxy = function (this: unknown, ...args: unknown[]) {
+      if (stopped) return undefined; // the test already failed with its HardTimeoutError
+      finished = true;
+      signal();
+      return (done as AnyFunction).apply(this, args);
+    };
+    let returned: unknown;
+    let guarded: unknown;
+    let release: () => void;
+    try {
+      ({ result: guarded, release } = run(() => {
+        returned = orig.call(self, doneProxy);
+        // A done-style function that also returns something is an error jest-circus reports: let it.
+        return returned === undefined ? called : returned;
+      }, p));
+    } catch (error) {
+      report(hooks, error);
+      throw error;
+    }
+    if (returned !== undefined) return guarded;
+    if (isThenable(guarded)) {
+      track(
+        hooks,
+        Promise.resolve(guarded).then(
+          () => undefined,
+          (error: unknown) => {
+            if (finished || !isHardTimeoutError(error)) return undefined;
+            // only waiting for done(), and Jest's own timeout is due no later: leave it to Jest
+            if (isPendingTimeout(error) && p.core.timeout >= p.soft) return undefined;
+            stopped = true;
+            report(hooks, error);
+            (done as AnyFunction)(error);
+            return error;
+          },
+        ),
+        release,
+        { start, limit: p.core.timeout },
+      );
+    }
+    return undefined;
+  };
+}
+
+/** Calls a test or hook that takes no `done` under its limit; returns what it returns. */
+function callGuarded(orig: AnyFunction, self: unknown, args: unknown[], p: GuardPlan, hooks: GuardHooks): unknown {
+  const start = Date.now();
+  let result: unknown;
+  let release: () => void;
+  try {
+    ({ result, release } = run(() => orig.apply(self, args), p));
+  } catch (error) {
+    report(hooks, error);
+    throw error;
+  }
+  if (!isThenable(result)) return result;
+  let verdict!: (error: Error | undefined) => void;
+  track(hooks, new Promise<Error | undefined>((resolve) => (verdict = resolve)), release, { start, limit: p.core.timeout });
+  return Promise.resolve(result).then(
+    (value) => {
+      verdict(undefined);
+      return value;
+    },
+    (error: unknown) => {
+      // only waiting, and Jest's own timeout is due no later: leave it to Jest, as without us
+      if (isPendingTimeout(error) && p.core.timeout >= p.soft) {
+        verdict(undefined);
+        return never();
+      }
+      verdict(isHardTimeoutError(error) ? error : undefined);
+      report(hooks, error);
+      throw error;
+    },
+  );
+}
+
 /**
  * @param plan called at call time (the limit can depend on state that changes after definition)
- * @param onHardTimeout called with every HardTimeoutError that comes out of the function
+ * @param hooks told of every HardTimeoutError that comes out of the function, and of async calls
+ *
+ * The wrapper keeps `fn.length` semantics (done-style or not) and `this`; it does not copy the
+ * name (no one reads a test function's name, and redefining it costs ~0.8 µs per test).
  */
 export function guard(orig: AnyFunction, plan: () => GuardPlan | null, hooks: GuardHooks): AnyFunction {
   if (isWrapper(orig)) return orig;
   // Generators are run by jest-circus through `co`: wrapping one would change how it is called.
   if (Object.prototype.toString.call(orig) === '[object GeneratorFunction]') return orig;
 
-  const report = (error: unknown): void => {
-    if (isHardTimeoutError(error)) {
-      trimOwnFrames(error);
-      try {
-        hooks.onHardTimeout(error);
-      } catch {
-        // bookkeeping must never change the test's outcome
-      }
-    }
-  };
-  const track = (settled: Promise<Error | undefined>, release: () => void, call: { start: number; limit: number }): void => {
-    try {
-      hooks.onAsync?.(settled, release, call);
-    } catch {
-      // see report
-    }
-  };
-  /**
-   * Runs `call` under the hard limit, in two arms: its synchronous part, then the promise it
-   * returns (wrapped, so that it can be released once Jest is done with it: a promise Jest gave up
-   * on never fires a limit later, during another test). When Jest's own timeout is due no later
-   * than the hard limit, the second arm may end ASYNC_GRACE_MS after the limit.
-   */
-  const run = (call: () => unknown, p: GuardPlan): { result: unknown; release: () => void } => {
-    const start = Date.now();
-    const first = runWithHardTimeout(() => {
-      const value = call();
-      return isThenable(value) ? new Box(value) : value;
-    }, p.core);
-    if (!(first instanceof Box)) return { result: first, release: () => {} };
-    const grace = p.core.timeout >= p.soft ? ASYNC_GRACE_MS : 0;
-    const remaining = Math.max(1, p.core.timeout - (Date.now() - start));
-    let release: () => void = () => {};
-    const second = runWithHardTimeout(
-      () =>
-        new Promise((resolve, reject) => {
-          release = () => resolve(undefined);
-          first.value.then(resolve, reject);
-        }),
-      { ...p.core, timeout: Math.min(remaining + grace, 2_147_483_647) },
-    ) as Promise<unknown>;
-    const result = second.then(undefined, (error: unknown) => {
-      throw restate(error, p.core.timeout, Date.now() - start);
-    });
-    return { result, release: () => release() };
-  };
-
   let wrapper: AnyFunction;
   if (orig.length > 0) {
-    wrapper = function (this: unknown, done: unknown) {
-      const p = plan();
-      if (!p || typeof done !== 'function') return orig.call(this, done);
-      const start = Date.now();
-      const self = this;
-      let stopped = false;
-      let finished = false;
-      let signal!: () => void;
-      const called = new Promise<void>((resolve) => (signal = resolve));
-      const doneProxy = function (this: unknown, ...args: unknown[]) {
-        if (stopped) return undefined; // the test already failed with its HardTimeoutError
-        finished = true;
-        signal();
-        return (done as AnyFunction).apply(this, args);
-      };
-      let returned: unknown;
-      let guarded: unknown;
-      let release: () => void;
-      try {
-        ({ result: guarded, release } = run(() => {
-          returned = orig.call(self, doneProxy);
-          // A done-style function that also returns something is an error jest-circus reports: let it.
-          return returned === undefined ? called : returned;
-        }, p));
-      } catch (error) {
-        report(error);
-        throw error;
-      }
-      if (returned !== undefined) return guarded;
-      if (isThenable(guarded)) {
-        track(
-          Promise.resolve(guarded).then(
-            () => undefined,
-            (error: unknown) => {
-              if (finished || !isHardTimeoutError(error)) return undefined;
-              // only waiting for done(), and Jest's own timeout is due no later: leave it to Jest
-              if (isPendingTimeout(error) && p.core.timeout >= p.soft) return undefined;
-              stopped = true;
-              report(error);
-              (done as AnyFunction)(error);
-              return error;
-            },
-          ),
-          release,
-          { start, limit: p.core.timeout },
-        );
-      }
-      return undefined;
-    };
+    wrapper = guardDoneStyle(orig, plan, hooks);
   } else {
-    const guarded = (self: unknown, args: unknown[], p: GuardPlan): unknown => {
-      const start = Date.now();
-      let result: unknown;
-      let release: () => void;
-      try {
-        ({ result, release } = run(() => orig.apply(self, args), p));
-      } catch (error) {
-        report(error);
-        throw error;
-      }
-      if (isThenable(result)) {
-        let verdict!: (error: Error | undefined) => void;
-        track(new Promise<Error | undefined>((resolve) => (verdict = resolve)), release, { start, limit: p.core.timeout });
-        return Promise.resolve(result).then(
-          (value) => {
-            verdict(undefined);
-            return value;
-          },
-          (error: unknown) => {
-            // only waiting, and Jest's own timeout is due no later: leave it to Jest, as without us
-            if (isPendingTimeout(error) && p.core.timeout >= p.soft) {
-              verdict(undefined);
-              return never();
-            }
-            verdict(isHardTimeoutError(error) ? error : undefined);
-            report(error);
-            throw error;
-          },
-        );
-      }
-      return result;
-    };
     const isolate = isAsyncFunction(orig);
     wrapper = function (this: unknown) {
       const p = plan();
       // eslint-disable-next-line prefer-rest-params
       const args = arguments as unknown as unknown[];
       if (!p) return orig.apply(this, args);
-      if (!isolate) return guarded(this, args, p);
+      if (!isolate) return callGuarded(orig, this, args, p, hooks);
       const self = this;
       return new Promise((resolve, reject) => {
         setImmediate(() => {
           let out: unknown;
           try {
-            out = guarded(self, args, p);
+            out = callGuarded(orig, self, args, p, hooks);
           } catch (error) {
             reject(error);
             return;
@@ -308,7 +333,7 @@ export function guard(orig: AnyFunction, plan: () => GuardPlan | null, hooks: Gu
       });
     };
   }
-  Object.defineProperty(wrapper, 'name', { value: orig.name, configurable: true });
-  Object.defineProperty(wrapper, WRAPPER, { value: true });
+  // A plain assignment: a third of the price of defineProperty, and symbols stay out of sight.
+  (wrapper as unknown as Record<symbol, unknown>)[WRAPPER] = true;
   return wrapper;
 }
