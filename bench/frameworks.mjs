@@ -5,7 +5,7 @@
 //   starting (worker killed for a native hang);
 // - anchors: one hanging suite without hardtimeout (an outer timeout has to kill the run, and
 //   every result is lost) and with it.
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
@@ -18,13 +18,29 @@ const bin = {
   jest: join(here, 'node_modules/jest/bin/jest.js'),
 }
 
+// Whether `perf stat` can count this user's instructions here (hardware counters exposed to the VM,
+// perf_event_paranoid ≤ 2). Instructions retired are what the work costs, whatever the host does
+// to the VM meanwhile: they vary by ~1% between identical runs where CPU time varies by ~20%.
+const PERF = (() => {
+  try {
+    const r = spawnSync('perf', ['stat', '-x,', '-e', 'instructions:u', '--', 'true'], { encoding: 'utf8' })
+    return r.status === 0 && /^\d+,/m.test(r.stderr)
+  } catch {
+    return false
+  }
+})()
+let perfFiles = 0
+
 // Runs node with args in its own process group. Returns the wall time and, through bash's `times`
 // (what the shell's waited-for children used), the CPU time of the whole process tree: on a shared
-// VM, wall time also counts the moments the host took the CPUs away; CPU time does not.
+// VM, wall time also counts the moments the host took the CPUs away; CPU time does not. Where perf
+// can count them, also the user-space instructions of the whole process tree (`instructions`).
 function exec(args, cwd, limitMs) {
   return new Promise((resolve) => {
     const t0 = performance.now()
-    const script = '"$@"; s=$?; times >&2; exit $s'
+    const perfOut = PERF ? join(work, `perf-${process.pid}-${perfFiles++}.csv`) : null
+    const run = perfOut ? `perf stat -x, -e instructions:u -o ${JSON.stringify(perfOut)} -- "$@"` : '"$@"'
+    const script = `${run}; s=$?; times >&2; exit $s`
     const child = spawn('bash', ['-c', script, 'bash', process.execPath, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
     let out = ''
     child.stdout.on('data', (d) => (out += d))
@@ -38,7 +54,17 @@ function exec(args, cwd, limitMs) {
       clearTimeout(timer)
       const m = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/.exec(out)
       const cpu = m ? Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4]) : null
-      resolve({ code, signal, killed, seconds: (performance.now() - t0) / 1000, cpu, out })
+      let instructions = null
+      if (perfOut) {
+        try {
+          const counted = /^(\d+),[^\n]*instructions/m.exec(readFileSync(perfOut, 'utf8'))
+          if (counted) instructions = Number(counted[1])
+          rmSync(perfOut, { force: true })
+        } catch {
+          // killed before perf wrote its count
+        }
+      }
+      resolve({ code, signal, killed, seconds: (performance.now() - t0) / 1000, cpu, instructions, out })
     })
   })
 }
@@ -97,6 +123,7 @@ async function overhead(name, quick) {
   const modes = name === 'jest' ? ['off', 'on', 'listener'] : ['off', 'on']
   const runs = Object.fromEntries(modes.map((m) => [m, []]))
   const cpu = Object.fromEntries(modes.map((m) => [m, []]))
+  const ins = Object.fromEntries(modes.map((m) => [m, []]))
   const rounds = quick ? 2 : 5
   if (name === 'vitest') {
     vitestConfig(dir, false)
@@ -122,6 +149,7 @@ async function overhead(name, quick) {
       const r = await once(mode)
       runs[mode].push(r.seconds)
       cpu[mode].push(r.cpu)
+      if (r.instructions !== null) ins[mode].push(r.instructions)
     }
   }
   const result = {
@@ -133,14 +161,25 @@ async function overhead(name, quick) {
     cpu_off_s: median(cpu.off),
     cpu_on_s: median(cpu.on),
     cpu_ratio: median(cpu.on) / median(cpu.off),
+    instructions_off: null,
+    instructions_on: null,
+    instructions_ratio: null,
     runs,
     cpu_runs: cpu,
+    instruction_runs: ins,
+  }
+  const counted = (mode) => ins[mode].length === rounds
+  if (counted('off') && counted('on')) {
+    result.instructions_off = median(ins.off)
+    result.instructions_on = median(ins.on)
+    result.instructions_ratio = median(ins.on) / median(ins.off)
   }
   if (runs.listener) {
     result.listener_s = median(runs.listener)
     result.listener_ratio = median(runs.listener) / median(runs.off)
     result.cpu_listener_s = median(cpu.listener)
     result.cpu_listener_ratio = median(cpu.listener) / median(cpu.off)
+    result.instructions_listener_ratio = counted('off') && counted('listener') ? median(ins.listener) / median(ins.off) : null
   }
   return result
 }
@@ -230,6 +269,11 @@ export async function frameworks(quick, table, fmt) {
     ['jest: with hardtimeout (s)', `${fmt(jest.on_s)} / ${fmt(jest.cpu_on_s)} CPU`],
     ['jest: ratio, empty handleTestEvent', `${fmt(jest.listener_ratio, 3)} / ${fmt(jest.cpu_listener_ratio, 3)}`, "(Jest's own price for listening)"],
     ['jest: ratio (wall / CPU)', `${fmt(jest.ratio, 3)} / ${fmt(jest.cpu_ratio, 3)}`, 'target ≤ 1.02'],
+  ])
+  table('overhead in instructions (perf stat, user space, whole process tree; medians): the steady figure', [
+    ['vitest: with / without', fmt(vitest.instructions_ratio, 3), 'target ≤ 1.02'],
+    ['jest: empty handleTestEvent / without', fmt(jest.instructions_listener_ratio, 3), "(Jest's own price for listening)"],
+    ['jest: with / without', fmt(jest.instructions_ratio, 3), 'target ≤ 1.02'],
   ])
   const rec = await recovery(quick)
   table('recovery (Vitest, forks pool): deadline → next test starts (ms)', [

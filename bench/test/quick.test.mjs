@@ -30,6 +30,14 @@ test('pnpm bench --quick runs and writes every key of latest.json', { timeout: 3
     assert.equal(typeof value, 'number', `${key} is ${value}`)
     assert.ok(Number.isFinite(value), `${key} is ${value}`)
   }
+  // Where perf can count instructions, the steady overhead figures are there too.
+  const perf = spawnSync('perf', ['stat', '-x,', '-e', 'instructions:u', '--', 'true'], { encoding: 'utf8' })
+  if (perf.status === 0 && /^\d+,/m.test(perf.stderr)) {
+    for (const key of ['overhead.vitest.instructions_ratio', 'overhead.jest.instructions_ratio', 'overhead.jest.instructions_listener_ratio']) {
+      const value = key.split('.').reduce((o, k) => o?.[k], json)
+      assert.ok(typeof value === 'number' && value > 0.5 && value < 2, `${key} is ${value}`)
+    }
+  }
   // The anchors must show the difference the product makes.
   assert.equal(json.anchors.vitest.off.killed_by_outer_timeout, true)
   assert.equal(json.anchors.vitest.on.killed_by_outer_timeout, false)
