@@ -76,7 +76,7 @@ function trimOwnFrames(error: Error): void {
 /**
  * How long after the limit the asynchronous part of a call is stopped when Jest's own timeout is due
  * at the same moment. 0: exact limits. (250 worked around a core bug, since fixed, where an arm whose
- * thread was idle at its deadline could terminate unrelated JavaScript: .notes/requests-jest.md #2.)
+ * thread was idle at its deadline could terminate unrelated JavaScript.)
  */
 export const ASYNC_GRACE_MS = 0;
 
