@@ -115,7 +115,7 @@ export function createHardTimeoutEnvironment<T extends JestEnvironmentClass>(Bas
    * environment listens to its events. Each listener costs every event of every test one more
    * `await` in jest-circus's dispatch, and on Node 20 each await pays for the promise hooks of the
    * AsyncLocalStorage jest-circus 30 creates per file (never disabled): measured on a suite of
-   * trivial tests, an environment with an empty handleTestEvent costs Jest ~3.5% more instructions.
+   * trivial tests, an environment with an empty handleTestEvent costs Jest ~4% more instructions.
    * So on jest-circus 30, whose handlers are in an array on the file's global, we do not listen:
    * our part runs inside the last synchronous handler registered before us (jest-circus's own
    * formatNodeAssertErrors in 30.x), right after it, so no await is added. The only change of
