@@ -98,6 +98,7 @@ for (const version of JEST_LINES) {
         'has a DOM': 'passed',
         'a hang in a DOM event handler is stopped': 'failed',
         'the DOM still works after': 'passed',
+        'on Jest 30 the environment adds no event listener to jest-circus': 'passed',
       });
       const message = resultOf(r.json, 'dom.test.js', 'a hang in a DOM event handler is stopped').failureMessages.join('\n');
       assert.ok(message.includes(`dom.test.js:${lineOf(JSDOM_DIR, 'dom.test.js', 'HANG-LINE')}:`), message);
