@@ -1,11 +1,11 @@
 // The Vite/Vitest plugin: points each project's test.runner at our runner (composed with the
 // user's), starts the main-process supervisor and adds the summary reporter.
 import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { resolveOptions, type HardTimeoutPluginOptions, type ResolvedOptions } from './options.js'
 import type { WorkerConfig } from './shared.js'
+import { createStateDir } from './state-dir.js'
 import { Supervisor } from './supervisor.js'
 import { SummaryReporter } from './summary.js'
 
@@ -58,7 +58,7 @@ export function hardTimeout(options?: HardTimeoutPluginOptions): HardTimeoutPlug
       const project = context.project as ProjectLike
       let supervisor = vitest[OURS]
       if (!supervisor) {
-        const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hardtimeout-vitest-'))
+        const stateDir = createStateDir()
         supervisor = new Supervisor(vitest, stateDir, resolved)
         Object.defineProperty(vitest, OURS, { value: supervisor, configurable: true })
         vitest.config.reporters.push(new SummaryReporter(supervisor, resolved))

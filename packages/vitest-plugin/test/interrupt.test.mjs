@@ -2,11 +2,39 @@
 // a long limit) ends the run at once and leaves no worker and no grandchild behind.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
 import * as path from 'node:path'
 import { test } from 'node:test'
-import { killLeftovers, leftovers, makeProject, nodeFor, removeProject } from './helpers.mjs'
+import { killLeftovers, leftovers, makeProject, nodeFor, removeProject, runVitest } from './helpers.mjs'
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * A SIGKILLed Vitest leaves its state folder in /tmp. The next run removes it once it has been
+ * left alone for a day, and leaves alone the folders of live runs and of recently active ones.
+ */
+async function staleStateDirIsRemovedByTheNextRun(dir, line, killedPid) {
+  const tmp = os.tmpdir()
+  const find = (pid) => fs.readdirSync(tmp).filter((n) => n.startsWith(`hardtimeout-vitest-${pid}-`)).map((n) => path.join(tmp, n))
+  const [left] = find(killedPid)
+  assert.ok(left, `the killed run (pid ${killedPid}) left no state folder`)
+  const dayAgo = new Date(Date.now() - 25 * 3600 * 1000)
+  fs.utimesSync(left, dayAgo, dayAgo)
+  // a live process's old folder, and a gone process's recent one: both stay
+  const live = fs.mkdtempSync(path.join(tmp, `hardtimeout-vitest-${process.pid}-`))
+  fs.utimesSync(live, dayAgo, dayAgo)
+  const recent = fs.mkdtempSync(path.join(tmp, `hardtimeout-vitest-${killedPid}-`))
+  try {
+    const r = await runVitest(dir, line, { args: ['--passWithNoTests', 'matches-no-file'], reporters: false, limitMs: 60_000 })
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    assert.equal(fs.existsSync(left), false, `${left} is still there`)
+    assert.equal(fs.existsSync(live), true)
+    assert.equal(fs.existsSync(recent), true)
+  } finally {
+    for (const d of [left, live, recent]) fs.rmSync(d, { recursive: true, force: true })
+  }
+}
 
 const RUNS = [[4, 'forks', 'SIGINT'], [4, 'forks', 'SIGTERM'], [5, 'forks', 'SIGINT'], [5, 'forks', 'SIGTERM'], [4, 'threads', 'SIGINT'], [5, 'threads', 'SIGINT'], [4, 'forks', 'SIGKILL'], [5, 'forks', 'SIGKILL']]
 
@@ -37,6 +65,7 @@ for (const [line, pool, signal] of RUNS) {
           // The main process gets no chance to clean up: the workers die with it (parent-death
           // signal); a grandchild of a blocked test (`sleep`) is not covered yet (see README).
           assert.deepEqual(leftovers(dir).filter((p) => !/^(\/bin\/sh -c )?sleep 1000/.test(p.cmd)), [])
+          await staleStateDirIsRemovedByTheNextRun(dir, line, child.pid)
           return
         }
         assert.equal(code, signal === 'SIGINT' ? 130 : 143)
