@@ -224,8 +224,8 @@ export class Controller {
   }
 
   /** The limit of one call, decided when it starts. */
-  private limitOf(entry: Entry): number {
-    const tagged = taggedLimit(this.wrapped.get(entry)?.original);
+  private limitOf(entry: Entry, original = this.wrapped.get(entry)?.original): number {
+    const tagged = taggedLimit(original);
     if (tagged !== undefined) return tagged;
     if (this.options.timeout !== undefined) return this.options.timeout;
     return entry.timeout || this.state?.testTimeout || 5000;
@@ -262,18 +262,17 @@ export class Controller {
    * beforeAll or afterAll hook) get the same plan as the entry's last call: it is kept and reused.
    */
   private plan(entry: Entry, kind: EntryMeta['kind'], record: Wrapped): GuardPlan | null {
-    const timeout = this.limitOf(entry);
+    const timeout = this.limitOf(entry, record.original);
     const soft = entry.timeout || this.state?.testTimeout || 5000;
     if (!(timeout > 0) || timeout === Infinity) return null;
+    const limit = Math.min(Math.ceil(timeout), 2_147_483_647);
     // A beforeEach/afterEach hook is named after the test it runs for: a new label each time.
     const perTest = kind === 'beforeEach' || kind === 'afterEach';
     const last = record.plan;
-    if (last && !perTest && last.soft === soft && last.core.timeout === Math.min(Math.ceil(timeout), 2_147_483_647)) {
-      return last;
-    }
+    if (last && !perTest && last.soft === soft && last.core.timeout === limit) return last;
     const report = this.dir ? path.join(this.dir, names.stuck(this.testPath, process.pid, this.idOf(entry))) : undefined;
     const core: GuardPlan['core'] = {
-      timeout: Math.min(Math.ceil(timeout), 2_147_483_647),
+      timeout: limit,
       label: this.label(entry, kind),
       whenDebugging: this.options.whenDebugging,
       // In a child process the worker can die without losing the run: Jest reports a signal death
