@@ -4,6 +4,7 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { alive } from './supervisor.js'
 
 const PREFIX = 'hardtimeout-vitest-'
 /** `hardtimeout-vitest-<pid of the Vitest main process>-<mkdtemp's six characters>` */
@@ -13,44 +14,34 @@ const NAME = /^hardtimeout-vitest-(\d+)-[A-Za-z0-9]{6}$/
  * PID namespace (a container sharing this /tmp) looks gone from here while it still runs, and
  * every new worker of a run touches its folder (writing its journal).
  */
-export const STALE_AFTER_MS = 24 * 60 * 60 * 1000
+const STALE_AFTER_MS = 24 * 60 * 60 * 1000
 
-function gone(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return false
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ESRCH' // EPERM: alive, another user's
-  }
-}
-
-/** Removes the state folders of runs whose process is gone, untouched for STALE_AFTER_MS. */
-export function removeStaleStateDirs(tmp = os.tmpdir(), now = Date.now()): string[] {
-  const removed: string[] = []
+/** Removes the state folders in tmp of runs whose process is gone, untouched for STALE_AFTER_MS. */
+function removeStaleStateDirs(tmp: string): void {
   let names: string[]
   try {
     names = fs.readdirSync(tmp)
   } catch {
-    return removed
+    return
   }
+  const now = Date.now()
   for (const name of names) {
     const m = NAME.exec(name)
     if (!m) continue
     const pid = Number(m[1])
-    if (pid === process.pid || !gone(pid)) continue
+    if (pid === process.pid || alive(pid)) continue
     const dir = path.join(tmp, name)
     try {
       if (now - fs.statSync(dir).mtimeMs < STALE_AFTER_MS) continue
       fs.rmSync(dir, { recursive: true, force: true })
-      removed.push(dir)
     } catch {
       // another user's, or removed meanwhile
     }
   }
-  return removed
 }
 
 export function createStateDir(): string {
-  removeStaleStateDirs()
-  return fs.mkdtempSync(path.join(os.tmpdir(), `${PREFIX}${process.pid}-`))
+  const tmp = os.tmpdir()
+  removeStaleStateDirs(tmp)
+  return fs.mkdtempSync(path.join(tmp, `${PREFIX}${process.pid}-`))
 }
