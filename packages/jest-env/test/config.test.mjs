@@ -6,6 +6,18 @@ import { FIXTURES, describeRun, lineOf, resultOf, runJest, statesOf } from './he
 
 const OPTIONS = path.join(FIXTURES, 'options');
 
+/**
+ * The test `title` of `dir/file` failed with a HardTimeoutError at its `limitMs`, pointing at the
+ * file's HANG-LINE, within 3 s (a generous bound on a loaded machine; the hang itself never ends).
+ */
+function assertStoppedAt(r, dir, file, title, limitMs) {
+  const result = resultOf(r.json, file, title);
+  const message = result.failureMessages.join('\n');
+  assert.match(message, new RegExp(`HardTimeoutError: .*hard timeout of ${limitMs} ms`), message);
+  assert.ok(message.includes(`${file}:${lineOf(dir, file, 'HANG-LINE')}:`), message);
+  assert.ok(result.duration < 3000, `${title}: stopped ${result.duration} ms after it started, limit ${limitMs} ms`);
+}
+
 function execError(json, file) {
   const f = json.testResults.find((r) => path.basename(r.name) === file);
   return f ? `${f.status}: ${f.message}` : `${file} missing`;
@@ -44,17 +56,14 @@ test('createHardTimeoutEnvironment wraps a user environment class, keeping its b
     'and hangs are stopped in it': 'failed',
     'its own handleTestEvent still sees every test': 'passed',
   });
-  const message = resultOf(r.json, 'custom.test.js', 'and hangs are stopped in it').failureMessages.join('\n');
-  assert.match(message, /HardTimeoutError: .*hard timeout of 300 ms/, message);
-  assert.ok(message.includes(`custom.test.js:${lineOf(path.join(FIXTURES, 'custom-env'), 'custom.test.js', 'HANG-LINE')}:`), message);
+  assertStoppedAt(r, path.join(FIXTURES, 'custom-env'), 'custom.test.js', 'and hangs are stopped in it', 300);
   // A subclass of a hard-timeout environment that overrides handleTestEvent and calls super's.
   assert.deepEqual(statesOf(r.json)['sub.test.js'], {
     'a subclass calling super.handleTestEvent': 'passed',
     'still has hangs stopped': 'failed',
     'and sees every test': 'passed',
   });
-  const sub = resultOf(r.json, 'sub.test.js', 'still has hangs stopped').failureMessages.join('\n');
-  assert.ok(sub.includes(`sub.test.js:${lineOf(path.join(FIXTURES, 'custom-env'), 'sub.test.js', 'HANG-LINE')}:`), sub);
+  assertStoppedAt(r, path.join(FIXTURES, 'custom-env'), 'sub.test.js', 'still has hangs stopped', 300);
 });
 
 test('on Jest 30 the environment does not listen to events (each listener costs every event an await)', async () => {
@@ -65,9 +74,7 @@ test('on Jest 30 the environment does not listen to events (each listener costs 
     'and hangs are still stopped': 'failed',
     'and the file goes on': 'passed',
   });
-  const message = resultOf(r.json, 'joined.test.js', 'and hangs are still stopped').failureMessages.join('\n');
-  assert.match(message, /HardTimeoutError: .*hard timeout of 300 ms/, message);
-  assert.ok(message.includes(`joined.test.js:${lineOf(path.join(FIXTURES, 'custom-env'), 'joined.test.js', 'HANG-LINE')}:`), message);
+  assertStoppedAt(r, path.join(FIXTURES, 'custom-env'), 'joined.test.js', 'and hangs are still stopped', 300);
 });
 
 test('the jsdom environment stops a hang inside a DOM event handler', async () => {
@@ -80,7 +87,5 @@ test('the jsdom environment stops a hang inside a DOM event handler', async () =
     'the DOM still works after': 'passed',
     'on Jest 30 the environment adds no event listener to jest-circus': 'passed',
   });
-  const message = resultOf(r.json, 'dom.test.js', 'a hang in a DOM event handler is stopped').failureMessages.join('\n');
-  assert.match(message, /HardTimeoutError: .*hard timeout of 400 ms/, message);
-  assert.ok(message.includes(`dom.test.js:${lineOf(dir, 'dom.test.js', 'HANG-LINE')}:`), message);
+  assertStoppedAt(r, dir, 'dom.test.js', 'a hang in a DOM event handler is stopped', 400);
 });
