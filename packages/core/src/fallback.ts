@@ -1,13 +1,13 @@
 // Without the addon: Node's vm timeout guards the synchronous part. It stops a JS loop, but it
 // cannot say where, and it cannot stop native calls or code running after an await.
-import * as vm from 'node:vm'
+import { Script } from 'node:vm'
 import { HardTimeoutError } from './errors'
 import type { ParsedOptions } from './options'
 
 const SLOT = Symbol.for('hardtimeout.fallback.fn')
-const script = new vm.Script('globalThis[Symbol.for("hardtimeout.fallback.fn")]()', {
-  filename: 'hardtimeout-fallback.js',
-})
+// Compiled on first use: with the addon loaded (the usual case) it is never needed, and core is
+// loaded once per test file by runners that start a process per file.
+let script: Script | undefined
 
 export function runSyncWithVm<T>(fn: () => T, opts: ParsedOptions): T {
   const g = globalThis as Record<symbol, unknown>
@@ -15,6 +15,7 @@ export function runSyncWithVm<T>(fn: () => T, opts: ParsedOptions): T {
   g[SLOT] = fn
   const start = performance.now()
   try {
+    script ??= new Script('globalThis[Symbol.for("hardtimeout.fallback.fn")]()', { filename: 'hardtimeout-fallback.js' })
     return script.runInThisContext({ timeout: Math.ceil(opts.timeout) }) as T
   } catch (error) {
     if ((error as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {

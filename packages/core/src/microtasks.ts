@@ -5,7 +5,7 @@
 //   with the async_wrap binding right after the stop.
 // - Node 24+: AsyncLocalStorage no longer uses hooks and the binding is gone, so we stop
 //   microtasks only while no AsyncHook is enabled; otherwise the hang is reported stuck instead.
-import * as asyncHooks from 'node:async_hooks'
+import { createHook, executionAsyncId } from 'node:async_hooks'
 import type { NativeBinding } from './native'
 
 interface AsyncWrapBinding {
@@ -34,14 +34,14 @@ export function configureMicrotaskStops(n: NativeBinding, onIdleFire: (token: nu
   if (binding) {
     n.configure(true, () => {
       // At the end of a microtask checkpoint nothing may be left on the stack.
-      if (asyncHooks.executionAsyncId() !== 0) binding.clearAsyncIdStack()
+      if (executionAsyncId() !== 0) binding.clearAsyncIdStack()
     }, onIdleFire)
     return
   }
   let enabled = 0
   const update = (): void => n.configure(enabled === 0, undefined, onIdleFire)
   // Every AsyncHook shares this prototype, whoever created it and however it was imported.
-  const proto = Object.getPrototypeOf(asyncHooks.createHook({})) as {
+  const proto = Object.getPrototypeOf(createHook({})) as {
     enable(this: object): unknown
     disable(this: object): unknown
   }
@@ -64,7 +64,7 @@ export function configureMicrotaskStops(n: NativeBinding, onIdleFire: (token: nu
   }
   // Hooks enabled before we were loaded: a promise reaction then runs under an async id of its own.
   Promise.resolve().then(() => {
-    if (asyncHooks.executionAsyncId() !== 0) {
+    if (executionAsyncId() !== 0) {
       enabled++
       update()
     }
