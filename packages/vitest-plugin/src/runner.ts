@@ -32,7 +32,7 @@ interface Task {
 type Hook = ((...args: unknown[]) => unknown) & { [key: symbol]: unknown }
 type RunnerCtor = new (config: never) => object
 interface RunnerLike {
-  config: { root?: string; hookTimeout?: number; testTimeout?: number }
+  config: { root?: string; hookTimeout?: number; testTimeout?: number; pool?: string }
   runTask?(test: Task): unknown
   onBeforeRunSuite?(suite: Task): unknown
   onCollectStart?(file: Task): unknown
@@ -116,7 +116,9 @@ export function createRunner(UserRunner: RunnerCtor | undefined, config: WorkerC
 
     override onCollectStart(file: Task): unknown {
       // Vitest 4 captures its safe setTimeout when a test is defined: patch before the file loads.
-      patchSafeTimers()
+      // Only forks and threads are known to run tests in Vitest's own realm (the default pools).
+      const pool = (this as unknown as RunnerLike).config.pool
+      patchSafeTimers(pool !== 'forks' && pool !== 'threads')
       return super.onCollectStart?.(file)
     }
 

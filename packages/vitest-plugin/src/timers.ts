@@ -24,10 +24,16 @@ interface Recorder {
 let current: Recorder | undefined
 const patched = new WeakSet<object>()
 
-function realms(): object[] {
+/**
+ * The realms to look in: this one, and in the vm pools (vmForks, vmThreads) also the outer one,
+ * because there this module runs inside the test context while Vitest's runner lives outside.
+ * Reaching for the outer realm compiles a script (~0.5 M instructions per test file): it is
+ * skipped in the pools known to have one realm.
+ */
+function realms(outerToo: boolean): object[] {
   const out = [globalThis as object]
+  if (!outerToo) return out
   try {
-    // vmForks/vmThreads: this module runs inside the test context; Vitest's runner lives outside.
     const outer = vm.runInThisContext('globalThis') as object
     if (outer !== globalThis) out.push(outer)
   } catch {
@@ -37,9 +43,9 @@ function realms(): object[] {
 }
 
 /** Wraps Vitest's safe setTimeout in every realm where it exists. Idempotent; true if found. */
-export function patchSafeTimers(): boolean {
+export function patchSafeTimers(outerToo: boolean): boolean {
   let found = false
-  for (const g of realms()) {
+  for (const g of realms(outerToo)) {
     const sym = Object.getOwnPropertySymbols(g).find((s) => s.description === 'vitest:SAFE_TIMERS')
     if (!sym) continue
     const timers = (g as Record<symbol, SafeTimers | undefined>)[sym]
