@@ -78,7 +78,7 @@ export class Guard {
   run(runnerObject: object, target: GuardTarget, call: () => unknown): unknown {
     const runner = runnerObject as RunnerState
     const before = runner._deadline
-    this.journal.start({ k: 'start', id: target.taskId, file: target.file, what: target.what, name: target.name, limit: target.limit, t: Date.now() })
+    this.journal.start(target)
     let inner: unknown
     const recorded: Recorded = []
     let afterSync: RunnerState['_deadline']

@@ -144,7 +144,7 @@ export function createRunner(UserRunner: RunnerCtor | undefined, config: WorkerC
         test.result.state = 'fail'
         test.result.errors = [...(test.result.errors ?? []), { name: error.name, message: error.message, stack: error.stack, hardTimeout: (error as { hardTimeout?: unknown }).hardTimeout }]
       }
-      if (test.type === 'test' && test.result) journal.done({ k: 'done', id: test.id, result: test.result })
+      if (test.type === 'test' && test.result) journal.done(test.id, test.result)
       return super.onAfterRunTask?.(test)
     }
   }

@@ -9,7 +9,7 @@ import * as path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { core, type Core } from './core.js'
 import type { ResolvedOptions } from './options.js'
-import { STUCK_DIR, type HardTimeoutAction, type HardTimeoutInfo, type JournalEntry } from './shared.js'
+import { STUCK_DIR, doneResult, type HardTimeoutAction, type HardTimeoutInfo, type JournalEntry } from './shared.js'
 
 // Worker threads of this process by threadId, learnt from the messages the pool sends them: a
 // thread stuck in native code is abandoned through its Worker object.
@@ -212,7 +212,7 @@ export class Supervisor {
     const done = new Map<string, unknown>()
     for (const e of journal) {
       if (e.k === 'start' && e.what === 'collect' && e.file === start.file) done.clear()
-      else if (e.k === 'done') done.set(e.id, e.result)
+      else if (e.k === 'done') done.set(e.id, doneResult(e))
     }
 
     const fileTask = findFile(idMap, start.file, start.id)
