@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
-import { alive, firstUserFrame, scenario } from './helpers.mjs'
+import { alive, firstUserFrame, fixture, scenario } from './helpers.mjs'
 
 const JS = ['loop', 'regex', 'atomics', 'catchAll', 'afterAwait', 'afterTimer']
 const NATIVE = ['readSync', 'execSync', 'execSyncTree', 'readSyncAfterAwait']
@@ -167,6 +167,10 @@ test('a thread that gets no CPU around its deadline is still stopped in place, n
   assert.equal(line.name, 'HardTimeoutError', JSON.stringify(line))
   assert.equal(line.kind, 'js', line.message)
   assert.match(line.message, /^"starved" was stopped after \d+ ms: it ran past its hard timeout of 300 ms$/)
+  // Stopped in the loop itself: its stack points at the line, as for any JavaScript hang.
+  const hangAt = readFileSync(fixture('scenario.cjs'), 'utf8').split('\n').findIndex((l) => l.includes('// HANG starved')) + 1
+  assert.ok(hangAt > 0)
+  assert.ok(firstUserFrame(line.stack).includes(`scenario.cjs:${hangAt}:`), `stack does not point at scenario.cjs:${hangAt}:\n${line.stack}`)
   assert.ok(line.wall >= 300 && line.wall < 5000, `stopped after ${line.wall} ms`)
 })
 
