@@ -1,5 +1,6 @@
 // runWithHardTimeout: the guard around one function call.
 import { clearTimeout, setTimeout } from 'node:timers'
+import { addDeadline, fireNow, removeDeadline } from './deadlines'
 import { interruptErrorFrom, pendingError, timeoutErrorFrom } from './errors'
 import { runSyncWithVm } from './fallback'
 import { configureMicrotaskStops } from './microtasks'
@@ -7,9 +8,8 @@ import { native, type StopInfo } from './native'
 import { parseOptions, type HardTimeoutOptions, type ParsedOptions } from './options'
 
 // Async arms whose thread the watchdog found idle at their deadline (or that interruptThread()
-// fired): settled at once from the event loop instead of waiting for their timer.
-const idleFire = new Map<number, () => void>()
-if (native) configureMicrotaskStops(native, (token) => idleFire.get(token)?.())
+// fired) are settled at once from the event loop instead of waiting for the timer.
+if (native) configureMicrotaskStops(native, fireNow)
 
 // Whether a debugger (inspector) is attached: a deadline must not fire while the user sits at a
 // breakpoint. inspector.url() costs ~0.6 µs, as much as the whole guard, and node:inspector ~4 ms
@@ -84,16 +84,14 @@ function settleAsync(promise: PromiseLike<unknown>, token: number, opts: ParsedO
     const finish = (settle: (info: StopInfo | undefined) => void): void => {
       if (done) return
       done = true
-      clearTimeout(timer)
-      idleFire.delete(token)
+      removeDeadline(token)
       settle(n.settle(token, true))
     }
     const deadline = (): void =>
       finish((info) => reject(info ? errorFor(info, opts) : pendingError(opts.timeout, Date.now() - start, opts.label)))
     // The verdict comes from a timer, a macrotask: a loop stopped inside a microtask leaves the
     // function's promise unsettled forever (V8 drops the queue it was part of).
-    const timer = setTimeout(deadline, Math.max(0, opts.timeout - (Date.now() - start)))
-    idleFire.set(token, deadline)
+    addDeadline(token, start + opts.timeout, deadline)
     promise.then(
       (value) => finish((info) => (info ? reject(errorFor(info, opts)) : resolve(value))),
       // Unblocked (EINTR, a killed child) in its async part: that rejection is our doing.
