@@ -4,37 +4,50 @@
 // CPU to resolve, read and compile there: core and the Vitest runner were 16 files and ~22 ms per
 // test file, bundled ~8 (measured in Vitest 4 fork workers; README, Development).
 //
-// usage: node scripts/bundle.mjs <cjs|esm> <entry.ts>... (from the package's directory)
+// usage: node scripts/bundle.mjs <cjs|esm> <entry.ts>... [<cjs|esm> <entry.ts>...] (from the
+// package's directory). A CommonJS file in a package of ES modules is named .cjs.
 import { build } from 'esbuild'
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, extname, join } from 'node:path'
 
-const [format, ...entries] = process.argv.slice(2)
-if (!['cjs', 'esm'].includes(format) || entries.length === 0) {
-  console.error('usage: node scripts/bundle.mjs <cjs|esm> <entry.ts>...')
+const groups = []
+for (const arg of process.argv.slice(2)) {
+  if (arg === 'cjs' || arg === 'esm') groups.push({ format: arg, entries: [] })
+  else if (groups.length > 0) groups.at(-1).entries.push(arg)
+  else groups.push({ format: undefined, entries: [arg] })
+}
+if (groups.length === 0 || groups.some((g) => g.format === undefined || g.entries.length === 0)) {
+  console.error('usage: node scripts/bundle.mjs <cjs|esm> <entry.ts>... [<cjs|esm> <entry.ts>...]')
   process.exit(2)
 }
+const esmPackage = JSON.parse(readFileSync('package.json', 'utf8')).type === 'module'
 
 // dist/ is rebuilt from scratch: a file left from an earlier layout must not be shipped.
 rmSync('dist', { recursive: true, force: true })
 
-await build({
-  entryPoints: entries,
-  outdir: 'dist',
-  entryNames: '[name]',
-  bundle: true,
-  format,
-  platform: 'node',
-  target: 'node20',
-  // Our other packages and the frameworks stay separate modules: one copy of each per process.
-  packages: 'external',
-  sourcemap: format === 'cjs' ? 'linked' : false,
-  sourcesContent: false,
-  logLevel: 'warning',
-  banner: { js: `// Bundled from ${entries.map((e) => basename(e)).join(', ')} and the modules they import (scripts/bundle.mjs).` },
-})
-
-if (format === 'cjs') for (const entry of entries) plainExports(join('dist', `${basename(entry, extname(entry))}.js`))
+for (const { format, entries } of groups) {
+  const ext = format === 'cjs' && esmPackage ? '.cjs' : '.js'
+  await build({
+    entryPoints: entries,
+    outdir: 'dist',
+    entryNames: '[name]',
+    outExtension: { '.js': ext },
+    bundle: true,
+    format,
+    platform: 'node',
+    target: 'node20',
+    // Our other packages and the frameworks stay separate modules: one copy of each per process.
+    packages: 'external',
+    // CommonJS has no import.meta; code shared with the ES-module bundles gets the file's path
+    // (what createRequire() and fileURLToPath-free uses need).
+    define: format === 'cjs' ? { 'import.meta.url': '__filename' } : {},
+    sourcemap: format === 'cjs' ? 'linked' : false,
+    sourcesContent: false,
+    logLevel: 'warning',
+    banner: { js: `// Bundled from ${entries.map((e) => basename(e)).join(', ')} and the modules they import (scripts/bundle.mjs).` },
+  })
+  if (format === 'cjs') for (const entry of entries) plainExports(join('dist', `${basename(entry, extname(entry))}${ext}`))
+}
 
 /**
  * esbuild gives a CommonJS bundle's exports as getters (`__export` + `__toCommonJS`): ~30

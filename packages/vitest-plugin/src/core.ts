@@ -1,7 +1,13 @@
-// @hardtimeout/core, loaded with require: Vite's module runner never transforms it (it is
-// CommonJS), and no ES-module wrapper has to be built around it in each worker.
-import { createRequire } from 'node:module'
+// @hardtimeout/core, as the process loaded it. It is CommonJS and always required, never imported:
+// Vite's module runner never transforms it, and no ES-module wrapper has to be built around it in
+// each worker. Vitest's main process requires it in load-core.ts; a worker's runner.ts loads it
+// (with a code cache where it can) and hands it to the worker bundle.
 import type * as Core from '@hardtimeout/core'
 
-export const core = createRequire(import.meta.url)('@hardtimeout/core') as typeof Core
+export let core: typeof Core
+
+export function provideCore(loaded: typeof Core): void {
+  core = loaded
+}
+
 export type { Core }

@@ -6,9 +6,8 @@
 // with the next guarded call's "start" line. Nothing is lost by waiting: the worker is killed only
 // when a guarded call is stuck, and that call's start was written, with everything before it,
 // before it ran. (Each write is a syscall; a healthy test used to make two.)
-import * as fs from 'node:fs'
-import { createRequire } from 'node:module'
-import * as path from 'node:path'
+import { openSync, writeSync } from 'node:fs'
+import { join } from 'node:path'
 import { core, type Core } from './core.js'
 import { STUCK_DIR, journalName, stuckName, type JournalEntry } from './shared.js'
 
@@ -58,9 +57,9 @@ export class Journal {
     // Without the addon there are no stuck reports to match, but keep the names right.
     this.threadId = this.thread
       ? this.thread.threadId
-      : (createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads')).threadId
-    this.path = path.join(stateDir, journalName(process.pid, this.threadId))
-    this.stuckPath = path.join(stateDir, STUCK_DIR, stuckName(process.pid, this.threadId))
+      : (require('node:worker_threads') as typeof import('node:worker_threads')).threadId // (CommonJS: dist/worker.cjs)
+    this.path = join(stateDir, journalName(process.pid, this.threadId))
+    this.stuckPath = join(stateDir, STUCK_DIR, stuckName(process.pid, this.threadId))
   }
 
   /**
@@ -95,11 +94,11 @@ export class Journal {
     if (this.failed) return
     try {
       if (this.fd === undefined) {
-        this.fd = fs.openSync(this.path, 'a')
+        this.fd = openSync(this.path, 'a')
         // Lets the main process unblock this thread if the run is interrupted while it hangs.
         text = JSON.stringify({ k: 'thread', handle: this.thread } satisfies JournalEntry) + '\n' + text
       }
-      fs.writeSync(this.fd, text)
+      writeSync(this.fd, text)
     } catch {
       // The journal only helps after a worker kill; never fail a test because of it.
       this.failed = true

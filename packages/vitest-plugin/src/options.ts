@@ -2,7 +2,6 @@
 // value and where it came from.
 import { core } from './core.js'
 
-const { formatValue } = core
 
 /** What to do with a worker whose test is stuck in native code that cannot be unblocked. */
 export type NativeHangAction =
@@ -39,7 +38,7 @@ export const MAX_MS = 2 ** 31 - 1
 const KNOWN = ['timeout', 'hookTimeout', 'collectTimeout', 'stuckAfter', 'onNativeHang', 'report']
 
 /** How error messages show a value (shared with core's own option errors). */
-export const show = formatValue
+export const show = (value: unknown): string => core.formatValue(value)
 
 /** A limit in ms: a positive finite number up to 2^31-1. `where` says where the value came from. */
 export function checkLimit(where: string, value: unknown): number {

@@ -1,15 +1,19 @@
 // The Vite/Vitest plugin: points each project's test.runner at our runner (composed with the
 // user's), starts the main-process supervisor and adds the summary reporter.
 import * as fs from 'node:fs'
+import { createRequire } from 'node:module'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { resolveOptions, type HardTimeoutPluginOptions, type ResolvedOptions } from './options.js'
-import type { WorkerConfig } from './shared.js'
+import type { SourceFile, WorkerConfig } from './shared.js'
 import { createStateDir } from './state-dir.js'
 import { Supervisor } from './supervisor.js'
 import { SummaryReporter } from './summary.js'
 
 const RUNNER = fileURLToPath(new URL('./runner.js', import.meta.url))
+const WORKER = fileURLToPath(new URL('./worker.cjs', import.meta.url))
+/** Pools that run tests in the realm the runner is loaded in: there the code cache applies. */
+const SAME_REALM_POOLS = new Set(['forks', 'threads'])
 const OURS = Symbol.for('hardtimeout.vitest.plugin')
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
@@ -30,7 +34,7 @@ function nativeModules(): RegExp[] {
 }
 
 interface ProjectLike {
-  config: { runner?: string; root: string; name?: string }
+  config: { runner?: string; root: string; name?: string; pool?: unknown }
 }
 interface VitestLike {
   config: { reporters: unknown[]; root: string }
@@ -64,13 +68,24 @@ export function hardTimeout(options?: HardTimeoutPluginOptions): HardTimeoutPlug
         vitest.config.reporters.push(new SummaryReporter(supervisor, resolved))
         supervisor.start()
       }
-      project.config.runner = writeRunnerModule(supervisor.stateDir, ++count, project.config.runner, resolved)
+      const codeCache = typeof project.config.pool === 'string' && SAME_REALM_POOLS.has(project.config.pool)
+      project.config.runner = writeRunnerModule(supervisor.stateDir, ++count, project.config.runner, resolved, codeCache)
     },
   }
 }
 
-function writeRunnerModule(stateDir: string, index: number, userRunner: string | undefined, options: ResolvedOptions): string {
-  const config: WorkerConfig = { options, stateDir }
+function sourceFile(file: string): SourceFile {
+  const stat = fs.statSync(file)
+  return { file, key: `${stat.size}-${Math.floor(stat.mtimeMs)}` }
+}
+
+function writeRunnerModule(stateDir: string, index: number, userRunner: string | undefined, options: ResolvedOptions, codeCache: boolean): string {
+  const load: WorkerConfig['load'] = { worker: sourceFile(WORKER), core: sourceFile(createRequire(WORKER).resolve('@hardtimeout/core')) }
+  if (codeCache) {
+    load.codeCache = path.join(stateDir, 'code-cache')
+    fs.mkdirSync(load.codeCache, { recursive: true, mode: 0o700 })
+  }
+  const config: WorkerConfig = { options, stateDir, load }
   const lines = [`import { createRunner } from ${JSON.stringify(RUNNER)}`]
   if (userRunner) lines.push(`import UserRunner from ${JSON.stringify(userRunner)}`)
   lines.push(`export default createRunner(${userRunner ? 'UserRunner' : 'undefined'}, ${JSON.stringify(config)})`, '')

@@ -1,204 +1,27 @@
-// The worker side: a Vitest runner (extending the user's own runner, if any) that runs every test
-// body, every beforeAll/beforeEach/afterEach/afterAll hook and every file's collection under a hard
-// limit. The plugin points `test.runner` at a small generated module that calls createRunner().
-import * as path from 'node:path'
+// The worker side's entry: the module Vitest imports as `test.runner`, through a small module the
+// plugin generates per project (plugin.ts). The runner's code itself is dist/worker.cjs, CommonJS,
+// so that it and core can be loaded with a code cache (code-cache.ts) in the pools where Vitest
+// runs tests in this realm (forks, threads). The vm pools load it with a plain require.
+import { createRequire } from 'node:module'
 import { TestRunner } from 'vitest'
-import { core, type Core } from './core.js'
-import { Guard, type GuardTarget } from './guard.js'
-import { Journal } from './journal.js'
-import { metaLimit, ownLimit } from './options.js'
+import { CodeCache } from './code-cache.js'
 import type { WorkerConfig } from './shared.js'
-import { patchSafeTimers, probe } from './timers.js'
+import type * as Worker from './worker.js'
+import type * as Core from '@hardtimeout/core'
 
-const HOOKS = ['beforeAll', 'afterAll', 'beforeEach', 'afterEach'] as const
-const WRAPPED = Symbol.for('hardtimeout.vitest.wrapped')
-const CLEANUP_TIMEOUT_KEY = Symbol.for('VITEST_CLEANUP_TIMEOUT')
-
-// Minimal shapes of Vitest's tasks (they differ in detail between 4.1 and 5.x).
-interface Task {
-  id: string
-  concurrent?: boolean
-  name: string
-  type: string
-  fullName?: string
-  meta?: Record<string, unknown>
-  file?: { filepath: string; name: string }
-  filepath?: string
-  suite?: Task
-  timeout?: number
-  fails?: boolean
-  result?: { state?: string; errors?: unknown[] }
-}
-type Hook = ((...args: unknown[]) => unknown) & { [key: symbol]: unknown }
 type RunnerCtor = new (config: never) => object
-interface RunnerLike {
-  config: { root?: string; hookTimeout?: number; testTimeout?: number; pool?: string }
-  runTask?(test: Task): unknown
-  onBeforeRunSuite?(suite: Task): unknown
-  onCollectStart?(file: Task): unknown
-  onAfterRunTask?(test: Task): unknown
-  importFile(filepath: string, source: string): unknown
-}
 
-/** "describe > test", without the file name (Vitest 4 puts it in fullName). */
-function taskName(task: Task): string {
-  const names: string[] = []
-  for (let t: Task | undefined = task; t && !t.filepath && t.type !== 'file'; t = t.suite) names.unshift(t.name)
-  return names.join(' > ') || task.name
-}
-
-function where(task: Task, root: string | undefined): string {
-  const file = task.file?.filepath ?? task.filepath
-  const rel = file && root ? path.relative(root, file) : file
-  const kind = task.type === 'suite' ? 'describe' : task.type === 'test' ? 'test' : 'file'
-  return `${kind} "${taskName(task)}"${rel && kind !== 'file' ? ` (${rel})` : ''}`
-}
-
-/** Where a meta.hardTimeout came from: the task itself, or the outermost describe it inherits it from. */
-function metaWhere(task: Task, root: string | undefined): string {
-  const value = task.meta?.hardTimeout
-  let origin = task
-  for (let s = task.suite; s && s.type === 'suite' && !s.filepath; s = s.suite) {
-    if (s.meta && Object.is(s.meta.hardTimeout, value)) origin = s
-  }
-  if (origin === task) return where(task, root)
-  return `${where(origin, root)}, inherited by ${task.type === 'test' ? 'test' : 'describe'} "${taskName(task)}"`
-}
+export { CodeCache } // for its tests
 
 export function createRunner(UserRunner: RunnerCtor | undefined, config: WorkerConfig): RunnerCtor {
-  const options = config.options
-  const journal = new Journal(config.stateDir)
-  // Fork workers: die with the main process (Ctrl+C, or the main process killed).
-  if (journal.threadId === 0) {
-    try {
-      core.dieWithParent({ descendants: true })
-    } catch {
-      // no native addon: nothing to do
-    }
+  const load = config.load
+  if (!load.codeCache) {
+    const require = createRequire(import.meta.url)
+    const worker = require(load.worker.file) as typeof Worker
+    return worker.createRunner(TestRunner, require(load.core.file) as typeof Core, UserRunner, config)
   }
-  const stopped = new WeakMap<object, Core.HardTimeoutError>()
-  // A stopped test is remembered, so that `test.fails` cannot turn the stop into a pass.
-  const guard = new Guard(options, journal, (target, error) => {
-    if (target.task) stopped.set(target.task, error)
-  })
-
-  const Base = (UserRunner ?? TestRunner) as unknown as new (config: never) => RunnerLike
-  const baseRunTask = Base.prototype.runTask
-
-  class HardTimeoutRunner extends Base {
-    override runTask(test: Task): unknown {
-      const self = this as unknown as RunnerLike
-      const call = baseRunTask
-        ? () => baseRunTask.call(self, test)
-        : () => (TestRunner.getTestFn(test as never) as () => unknown)()
-      const fromMeta = metaLimit(test.meta, () => metaWhere(test, self.config.root))
-      const limit = fromMeta ?? options.timeout ?? ownLimit(test.timeout)
-      if (limit === undefined) return call()
-      const name = taskName(test)
-      const target: GuardTarget = {
-        what: 'test',
-        name,
-        display: `test "${name}"`,
-        limit,
-        overridden: fromMeta !== undefined || options.timeout !== undefined,
-        syncOnly: test.concurrent === true,
-        taskId: test.id,
-        file: test.file?.filepath ?? '',
-        task: test,
-      }
-      return guard.run(this, target, call)
-    }
-
-    override onBeforeRunSuite(suite: Task): unknown {
-      wrapHooks(this as unknown as RunnerLike, suite)
-      return super.onBeforeRunSuite?.(suite)
-    }
-
-    override onCollectStart(file: Task): unknown {
-      // Vitest 4 captures its safe setTimeout when a test is defined: patch before the file loads.
-      // Only forks and threads are known to run tests in Vitest's own realm (the default pools).
-      const pool = (this as unknown as RunnerLike).config.pool
-      patchSafeTimers(pool !== 'forks' && pool !== 'threads')
-      return super.onCollectStart?.(file)
-    }
-
-    override importFile(filepath: string, source: string): unknown {
-      if (source !== 'collect') return super.importFile(filepath, source)
-      const self = this as unknown as RunnerLike
-      const rel = self.config.root ? path.relative(self.config.root, filepath) : filepath
-      return guard.run(this, {
-        what: 'collect',
-        name: `loading ${rel}`,
-        display: `loading ${rel}`,
-        limit: options.collectTimeout,
-        overridden: true,
-        taskId: null,
-        file: filepath,
-      }, () => super.importFile(filepath, source))
-    }
-
-    override onAfterRunTask(test: Task): unknown {
-      const error = stopped.get(test)
-      if (error && test.result && test.result.state !== 'fail') {
-        // `test.fails` flips a failure into a pass: a stopped test must not pass.
-        test.result.state = 'fail'
-        test.result.errors = [...(test.result.errors ?? []), { name: error.name, message: error.message, stack: error.stack, hardTimeout: (error as { hardTimeout?: unknown }).hardTimeout }]
-      }
-      if (test.type === 'test' && test.result) journal.done(test.id, test.result)
-      return super.onAfterRunTask?.(test)
-    }
-  }
-
-  function wrapHooks(runner: RunnerLike, suite: Task): void {
-    const hooks = TestRunner.getSuiteHooks(suite as never) as unknown as Record<string, Hook[] | undefined> | undefined
-    if (!hooks) return // a file that failed to load has none
-    const owner = suite.type === 'suite' ? `describe "${taskName(suite)}"` : path.basename(suite.filepath ?? suite.name)
-    for (const name of HOOKS) {
-      const list = hooks[name]
-      if (!Array.isArray(list)) continue
-      for (let i = 0; i < list.length; i++) {
-        const hook = list[i]!
-        if (hook[WRAPPED]) continue
-        list[i] = wrapHook(runner, suite, name, hook, `${name} hook of ${owner}`)
-      }
-    }
-  }
-
-  function wrapHook(runner: RunnerLike, suite: Task, name: string, hook: Hook, label: string): Hook {
-    // A hook's own timeout is fixed when it is defined: ask Vitest for it once.
-    let probed: number | undefined
-    const wrapped = function (this: unknown, ...args: unknown[]): unknown {
-      const fromMeta = metaLimit(suite.meta, () => metaWhere(suite, runner.config.root))
-      let limit = fromMeta ?? options.hookTimeout
-      const overridden = limit !== undefined
-      if (limit === undefined) {
-        const known = hook[CLEANUP_TIMEOUT_KEY]
-        if (typeof known === 'number') limit = ownLimit(known)
-        else if (probed !== undefined) limit = probed
-        else if (ownLimit(runner.config.hookTimeout) !== undefined) {
-          // afterEach/afterAll keep their timeout in a closure: ask Vitest's wrapper for it.
-          const p = probe(() => hook.apply(this, args))
-          if (p.ran) return p.value
-          limit = probed = ownLimit(p.ms)
-        }
-      }
-      if (limit === undefined) return hook.apply(this, args)
-      const test = (args[0] as { task?: Task } | undefined)?.task
-      return guard.run(runner, {
-        what: name,
-        name: label,
-        display: label,
-        limit,
-        overridden,
-        syncOnly: name.endsWith('Each') && test?.concurrent === true,
-        taskId: name.endsWith('Each') && test?.type === 'test' ? test.id : suite.id,
-        file: suite.file?.filepath ?? suite.filepath ?? '',
-      }, () => hook.apply(this, args))
-    } as Hook
-    Object.assign(wrapped, hook)
-    wrapped[WRAPPED] = true
-    return wrapped
-  }
-
-  return HardTimeoutRunner as unknown as RunnerCtor
+  const cache = new CodeCache(load.codeCache)
+  const core = cache.require(load.core) as unknown as typeof Core
+  const worker = cache.require(load.worker) as unknown as typeof Worker
+  return worker.createRunner(TestRunner, core, UserRunner, config, cache)
 }

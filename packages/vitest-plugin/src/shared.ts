@@ -5,6 +5,21 @@ export interface WorkerConfig {
   options: ResolvedOptions
   /** Directory shared with the main-process supervisor: journals and stuck reports. */
   stateDir: string
+  /** Where the worker's code is, resolved once by the main process. */
+  load: {
+    /** dist/worker.cjs */
+    worker: SourceFile
+    /** @hardtimeout/core's main file */
+    core: SourceFile
+    /** The code cache's folder (in the state directory), when this project's pool can use one. */
+    codeCache?: string
+  }
+}
+
+export interface SourceFile {
+  file: string
+  /** Its size and mtime when the run started: part of its code cache's name. */
+  key: string
 }
 
 /** What a hard timeout did, as shown in the summary. */

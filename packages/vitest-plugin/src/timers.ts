@@ -3,7 +3,7 @@
 // wrapper without settling it, so its timer would fire later as "Unhandled Rejection: Test timed
 // out". We wrap that setTimeout to (1) record the timers armed while a guarded call starts, so they
 // can be cleared after a stop, and (2) read the timeout Vitest applies to a hook (probe()).
-import * as vm from 'node:vm'
+import { runInThisContext } from 'node:vm'
 
 type SetTimeout = (cb: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => unknown
 interface SafeTimers {
@@ -34,7 +34,7 @@ function realms(outerToo: boolean): object[] {
   const out = [globalThis as object]
   if (!outerToo) return out
   try {
-    const outer = vm.runInThisContext('globalThis') as object
+    const outer = runInThisContext('globalThis') as object
     if (outer !== globalThis) out.push(outer)
   } catch {
     // no outer realm
