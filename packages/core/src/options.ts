@@ -31,7 +31,7 @@ export interface ParsedOptions {
   defaults: boolean
 }
 
-const KNOWN = new Set(['timeout', 'label', 'whenDebugging', 'stuckAfter', 'onStuck'])
+const KNOWN = ['timeout', 'label', 'whenDebugging', 'stuckAfter', 'onStuck']
 /** Also the addon's own default (NewArm in native/src/registry.cc): then it need not be passed. */
 const DEFAULT_STUCK_AFTER_MS = 1000
 const MAX_MS = 2 ** 31 - 1
@@ -59,52 +59,72 @@ export function checkMs(name: string, value: unknown): number {
   return value
 }
 
+/** The option names, as one comparison chain: a Set lookup per key cost more, in every call. */
+function isKnown(key: string): boolean {
+  return key === 'timeout' || key === 'label' || key === 'stuckAfter' || key === 'onStuck' || key === 'whenDebugging'
+}
+
+/** A valid number of ms (NaN fails the first comparison, Infinity the second). */
+function isMs(value: unknown): value is number {
+  return typeof value === 'number' && value > 0 && value <= MAX_MS
+}
+
+/**
+ * Runs on every guarded call (a test runner's every test and hook): each option is read once, and
+ * the checks that build error messages run only for a value that already failed the quick test.
+ */
 export function parseOptions(options: unknown): ParsedOptions {
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`runWithHardTimeout: options must be an object like { timeout: 1000 }, got ${formatValue(options)}`)
   }
   const o = options as Record<string, unknown>
-  for (const key of Object.keys(o)) {
-    if (!KNOWN.has(key)) {
-      throw new TypeError(`runWithHardTimeout: unknown option "${key}" (value ${formatValue(o[key])}); known options: ${[...KNOWN].join(', ')}`)
+  const keys = Object.keys(o)
+  for (let i = 0; i < keys.length; i++) {
+    if (!isKnown(keys[i]!)) {
+      throw new TypeError(`runWithHardTimeout: unknown option "${keys[i]}" (value ${formatValue(o[keys[i]!])}); known options: ${KNOWN.join(', ')}`)
     }
   }
-  const timeout = checkMs('runWithHardTimeout: options.timeout', o.timeout)
-  if (o.label !== undefined && typeof o.label !== 'string') {
-    throw new TypeError(`runWithHardTimeout: options.label must be a string, got ${formatValue(o.label)}`)
+  const { timeout, label, whenDebugging, stuckAfter, onStuck } = o
+  if (!isMs(timeout)) checkMs('runWithHardTimeout: options.timeout', timeout)
+  if (label !== undefined && typeof label !== 'string') {
+    throw new TypeError(`runWithHardTimeout: options.label must be a string, got ${formatValue(label)}`)
   }
-  if (o.whenDebugging !== undefined && typeof o.whenDebugging !== 'boolean') {
-    throw new TypeError(`runWithHardTimeout: options.whenDebugging must be a boolean, got ${formatValue(o.whenDebugging)}`)
+  if (whenDebugging !== undefined && typeof whenDebugging !== 'boolean') {
+    throw new TypeError(`runWithHardTimeout: options.whenDebugging must be a boolean, got ${formatValue(whenDebugging)}`)
   }
-  const stuckAfter = o.stuckAfter === undefined ? DEFAULT_STUCK_AFTER_MS : checkMs('runWithHardTimeout: options.stuckAfter', o.stuckAfter)
+  if (stuckAfter !== undefined && !isMs(stuckAfter)) checkMs('runWithHardTimeout: options.stuckAfter', stuckAfter)
   let report: string | undefined
   let killProcess = false
-  if (o.onStuck !== undefined) {
-    const plan = o.onStuck as Record<string, unknown>
+  if (onStuck !== undefined) {
+    const plan = onStuck as Record<string, unknown>
     if (plan === null || typeof plan !== 'object') {
-      throw new TypeError(`runWithHardTimeout: options.onStuck must be an object like { report: 'stuck.json', kill: 'process' }, got ${formatValue(o.onStuck)}`)
+      throw new TypeError(`runWithHardTimeout: options.onStuck must be an object like { report: 'stuck.json', kill: 'process' }, got ${formatValue(onStuck)}`)
     }
-    for (const key of Object.keys(plan)) {
+    const planKeys = Object.keys(plan)
+    for (let i = 0; i < planKeys.length; i++) {
+      const key = planKeys[i]!
       if (key !== 'report' && key !== 'kill') {
         throw new TypeError(`runWithHardTimeout: unknown option "onStuck.${key}" (value ${formatValue(plan[key])}); known: report, kill`)
       }
     }
-    if (plan.report !== undefined && (typeof plan.report !== 'string' || plan.report === '')) {
-      throw new TypeError(`runWithHardTimeout: options.onStuck.report must be a file path, got ${formatValue(plan.report)}`)
+    const { report: path, kill } = plan
+    if (path !== undefined && (typeof path !== 'string' || path === '')) {
+      throw new TypeError(`runWithHardTimeout: options.onStuck.report must be a file path, got ${formatValue(path)}`)
     }
-    if (plan.kill !== undefined && plan.kill !== 'process' && plan.kill !== 'none') {
-      throw new TypeError(`runWithHardTimeout: options.onStuck.kill must be 'process' or 'none', got ${formatValue(plan.kill)}`)
+    if (kill !== undefined && kill !== 'process' && kill !== 'none') {
+      throw new TypeError(`runWithHardTimeout: options.onStuck.kill must be 'process' or 'none', got ${formatValue(kill)}`)
     }
-    report = plan.report as string | undefined
-    killProcess = plan.kill === 'process'
+    report = path as string | undefined
+    killProcess = kill === 'process'
   }
+  const after = (stuckAfter as number | undefined) ?? DEFAULT_STUCK_AFTER_MS
   return {
-    timeout,
-    label: o.label as string | undefined,
-    whenDebugging: o.whenDebugging === true,
-    stuckAfter,
+    timeout: timeout as number,
+    label: label as string | undefined,
+    whenDebugging: whenDebugging === true,
+    stuckAfter: after,
     report,
     killProcess,
-    defaults: stuckAfter === DEFAULT_STUCK_AFTER_MS && report === undefined && !killProcess,
+    defaults: after === DEFAULT_STUCK_AFTER_MS && report === undefined && !killProcess,
   }
 }
