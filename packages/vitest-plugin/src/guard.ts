@@ -69,11 +69,16 @@ export function tag(e: Core.HardTimeoutError, target: GuardTarget, action = acti
 }
 
 export class Guard {
+  /** The same for every call of this thread: made once. */
+  private readonly onStuck: Core.StuckPlan
+
   constructor(
     private readonly options: ResolvedOptions,
     private readonly journal: Journal,
     private readonly onStop: (target: GuardTarget, error: Core.HardTimeoutError) => void,
-  ) {}
+  ) {
+    this.onStuck = { report: journal.stuckPath, kill: 'none' }
+  }
 
   run(runnerObject: object, target: GuardTarget, call: () => unknown): unknown {
     const runner = runnerObject as RunnerState
@@ -106,7 +111,7 @@ export class Guard {
           timeout: target.limit,
           label: target.name,
           stuckAfter: this.options.stuckAfter,
-          onStuck: { report: this.journal.stuckPath, kill: 'none' },
+          onStuck: this.onStuck,
         }),
       )
       afterSync = runner._deadline

@@ -72,7 +72,9 @@ export class Journal {
       this.lastFile = entry.file
       this.lastFileJson = JSON.stringify(entry.file)
     }
-    const text = `${this.held}{"k":"start","id":${entry.taskId === null ? 'null' : JSON.stringify(entry.taskId)},"file":${this.lastFileJson},"what":${JSON.stringify(entry.what)},"name":${JSON.stringify(entry.name)},"limit":${JSON.stringify(entry.limit)},"t":${Date.now()}}\n`
+    // (limit is a finite number: its JSON is its string; what is 'test' on all but hooks and files)
+    const what = entry.what === 'test' ? '"test"' : JSON.stringify(entry.what)
+    const text = `${this.held}{"k":"start","id":${entry.taskId === null ? 'null' : JSON.stringify(entry.taskId)},"file":${this.lastFileJson},"what":${what},"name":${JSON.stringify(entry.name)},"limit":${entry.limit},"t":${Date.now()}}\n`
     this.held = ''
     this.write(text)
   }
