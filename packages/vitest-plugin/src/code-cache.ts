@@ -12,7 +12,8 @@
 //   run): no other user can plant one, and no cache outlives the files it was made from.
 // - Its name carries the source file's size and mtime (taken by the main process when the run
 //   starts) and the Node version and architecture: V8 checks its own version, its flags and the
-//   source's length, not the source's content.
+//   source's length, not the source's content. (So in watch mode, where the key is taken once, an
+//   installed core rewritten during the session to exactly the same size would need a restart.)
 // - V8 rejects a cache that does not fit (other flags in another project's execArgv, say); the
 //   file is then compiled as usual. A cache is written only by a worker that found none, once its
 //   files have run, atomically (a temporary file renamed into place).
