@@ -2,7 +2,6 @@
 // value and where it came from.
 import { core } from './core.js'
 
-
 /** What to do with a worker whose test is stuck in native code that cannot be unblocked. */
 export type NativeHangAction =
   /** forks/vmForks: SIGKILL the worker and its process tree; threads/vmThreads: abandon the thread. */

@@ -4,16 +4,14 @@ import * as fs from 'node:fs'
 import { createRequire } from 'node:module'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { resolveOptions, type HardTimeoutPluginOptions, type ResolvedOptions } from './options.js'
-import type { SourceFile, WorkerConfig } from './shared.js'
+import { resolveOptions, type HardTimeoutPluginOptions } from './options.js'
+import { runsInRunnerRealm, type SourceFile, type WorkerConfig } from './shared.js'
 import { createStateDir } from './state-dir.js'
 import { Supervisor } from './supervisor.js'
 import { SummaryReporter } from './summary.js'
 
 const RUNNER = fileURLToPath(new URL('./runner.js', import.meta.url))
 const WORKER = fileURLToPath(new URL('./worker.cjs', import.meta.url))
-/** Pools that run tests in the realm the runner is loaded in: there the code cache applies. */
-const SAME_REALM_POOLS = new Set(['forks', 'threads'])
 const OURS = Symbol.for('hardtimeout.vitest.plugin')
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
@@ -52,6 +50,8 @@ export function hardTimeout(options?: HardTimeoutPluginOptions): HardTimeoutPlug
   // Fail fast, while the config file loads, naming the bad value.
   const resolved = resolveOptions(options)
   let count = 0
+  // The worker's files, stat'ed once (their code cache's key): the same for every project.
+  let sources: Pick<WorkerConfig['load'], 'worker' | 'core'> | undefined
   return {
     name: 'hardtimeout',
     config() {
@@ -68,8 +68,14 @@ export function hardTimeout(options?: HardTimeoutPluginOptions): HardTimeoutPlug
         vitest.config.reporters.push(new SummaryReporter(supervisor, resolved))
         supervisor.start()
       }
-      const codeCache = typeof project.config.pool === 'string' && SAME_REALM_POOLS.has(project.config.pool)
-      project.config.runner = writeRunnerModule(supervisor.stateDir, ++count, project.config.runner, resolved, codeCache)
+      sources ??= { worker: sourceFile(WORKER), core: sourceFile(createRequire(WORKER).resolve('@hardtimeout/core')) }
+      // The code cache fits only the realm it was compiled in.
+      const load: WorkerConfig['load'] = { ...sources }
+      if (runsInRunnerRealm(project.config.pool)) {
+        load.codeCache = path.join(supervisor.stateDir, 'code-cache')
+        fs.mkdirSync(load.codeCache, { recursive: true, mode: 0o700 })
+      }
+      project.config.runner = writeRunnerModule(++count, project.config.runner, { options: resolved, stateDir: supervisor.stateDir, load })
     },
   }
 }
@@ -79,18 +85,12 @@ function sourceFile(file: string): SourceFile {
   return { file, key: `${stat.size}-${Math.floor(stat.mtimeMs)}` }
 }
 
-function writeRunnerModule(stateDir: string, index: number, userRunner: string | undefined, options: ResolvedOptions, codeCache: boolean): string {
-  const load: WorkerConfig['load'] = { worker: sourceFile(WORKER), core: sourceFile(createRequire(WORKER).resolve('@hardtimeout/core')) }
-  if (codeCache) {
-    load.codeCache = path.join(stateDir, 'code-cache')
-    fs.mkdirSync(load.codeCache, { recursive: true, mode: 0o700 })
-  }
-  const config: WorkerConfig = { options, stateDir, load }
+function writeRunnerModule(index: number, userRunner: string | undefined, config: WorkerConfig): string {
   const lines = [`import { createRunner } from ${JSON.stringify(RUNNER)}`]
   if (userRunner) lines.push(`import UserRunner from ${JSON.stringify(userRunner)}`)
   lines.push(`export default createRunner(${userRunner ? 'UserRunner' : 'undefined'}, ${JSON.stringify(config)})`, '')
   // With a user runner (maybe TypeScript) the module must go through Vite: another name.
-  const file = path.join(stateDir, userRunner ? `runner-${index}-user.mjs` : `runner-${index}.mjs`)
+  const file = path.join(config.stateDir, userRunner ? `runner-${index}-user.mjs` : `runner-${index}.mjs`)
   fs.writeFileSync(file, lines.join('\n'))
   return file
 }

@@ -16,6 +16,15 @@ export interface WorkerConfig {
   }
 }
 
+/**
+ * Whether a pool runs tests in the realm the runner is loaded in (forks and threads, the default
+ * pools). In the vm pools the runner's module runs inside the test's context, and Vitest's own
+ * runner outside it.
+ */
+export function runsInRunnerRealm(pool: unknown): boolean {
+  return pool === 'forks' || pool === 'threads'
+}
+
 export interface SourceFile {
   file: string
   /** Its size and mtime when the run started: part of its code cache's name. */

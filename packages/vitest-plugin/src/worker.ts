@@ -9,7 +9,7 @@ import { core, provideCore, type Core } from './core.js'
 import { Guard, type GuardTarget } from './guard.js'
 import { Journal } from './journal.js'
 import { metaLimit, ownLimit } from './options.js'
-import type { WorkerConfig } from './shared.js'
+import { runsInRunnerRealm, type WorkerConfig } from './shared.js'
 import { patchSafeTimers, probe } from './timers.js'
 
 const HOOKS = ['beforeAll', 'afterAll', 'beforeEach', 'afterEach'] as const
@@ -126,9 +126,7 @@ export function createRunner(
 
     override onCollectStart(file: Task): unknown {
       // Vitest 4 captures its safe setTimeout when a test is defined: patch before the file loads.
-      // Only forks and threads are known to run tests in Vitest's own realm (the default pools).
-      const pool = (this as unknown as RunnerLike).config.pool
-      patchSafeTimers(pool !== 'forks' && pool !== 'threads')
+      patchSafeTimers(!runsInRunnerRealm((this as unknown as RunnerLike).config.pool))
       return super.onCollectStart?.(file)
     }
 
