@@ -63,14 +63,14 @@ Napi::Object StopInfo(Napi::Env env, Arm* a) {
   return o;
 }
 
-// run(fn, thisArg, timeoutMs, label?, stuckAfterMs?, reportPath?, killProcess?)
+// run(fn, thisArg, timeoutMs, label?, stuckAfterMs?, reportPath?, killProcess?, exec?)
 // The guard frame. Calls fn with the deadline armed. Returns fn's result; or, when the deadline
 // stopped fn in this frame, the STOPPED sentinel (details via takeStop()). When fn returns a
 // promise the arm stays armed for its async part (token via asyncToken()).
 napi_value Run(napi_env env, napi_callback_info info) {
   ThreadState* ts = Ts(env);
-  size_t argc = 7;
-  napi_value argv[7];
+  size_t argc = 8;
+  napi_value argv[8];
   if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < 3) {
     napi_throw_type_error(env, nullptr, "run(fn, thisArg, timeoutMs, ...) needs three arguments");
     return nullptr;
@@ -101,6 +101,15 @@ napi_value Run(napi_env env, napi_callback_info info) {
   }
   bool kill_process = false;
   if (argc > 6 && napi_get_value_bool(env, argv[6], &kill_process) == napi_ok) a->plan.kill_process = kill_process;
+  // exec: one string, the program's arguments each ended by "\0" (one Node-API call, not one per
+  // argument). The copy keeps its embedded NULs: Node-API copies `len` bytes.
+  if (argc > 7) {
+    size_t len = 0;
+    if (napi_get_value_string_utf8(env, argv[7], nullptr, 0, &len) == napi_ok && len > 0) {
+      a->plan.exec.resize(len);
+      napi_get_value_string_utf8(env, argv[7], &a->plan.exec[0], len + 1, &len);
+    }
+  }
   Watch(a);
 
   a->in_frame = true;

@@ -37,6 +37,9 @@ enum class Phase : uint8_t {
 struct StuckPlan {
   std::string report_path;  // write the stuck report (JSON) here
   bool kill_process = false;  // then SIGKILL this process and all its descendants
+  // A program to start when stuck (after the report, before the kill): its arguments, each
+  // followed by a NUL byte, as core joined them. Empty: none.
+  std::string exec;
 };
 
 // One armed deadline: one runWithHardTimeout call, its synchronous frame and, when it returned a

@@ -1,7 +1,11 @@
 #include "watchdog.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,22 +15,29 @@
 #include <limits>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "interrupt.h"
 #include "proc.h"
 #include "registry.h"
 #include "signals.h"
 
+extern char** environ;
+
 namespace ht {
 
 namespace {
 
 constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+constexpr int64_t kProgramLimitNs = 10'000'000'000;  // onStuck program before a kill: 10 s
 
 // Heap-allocated and never destroyed: the watchdog thread may be waiting on it when the process
 // exits, and destroying a condition variable with a waiter blocks exit.
 std::condition_variable* g_cv = new std::condition_variable();
 bool g_started = false;          // (mu)
+// onStuck programs started with kill 'none', not reaped yet: the watchdog reaps them when it wakes
+// (libuv waits only for the children it started itself).
+std::vector<pid_t>* g_programs = new std::vector<pid_t>();  // (mu)
 int64_t g_wait_until = kNever;   // (mu) what the watchdog sleeps until
 
 std::string StuckReportJson(const Arm* a, int64_t now) {
@@ -50,6 +61,70 @@ void WriteReport(const std::string& path, const std::string& json) {
   if (f == nullptr) return;
   const bool ok = fwrite(json.data(), 1, json.size(), f) == json.size();
   if (fclose(f) == 0 && ok) rename(tmp.c_str(), path.c_str());
+}
+
+// Starts the onStuck program, no shell: its arguments (each ended by a NUL byte), then the report.
+// The mask is reset: a program must not inherit signals this thread happens to block.
+pid_t StartProgram(const std::string& exec, const std::string& json) {
+  // A malformed list (not ended by NUL) would make the split below run past the end.
+  if (exec.empty() || exec.back() != '\0') return -1;
+  std::string args = exec;  // the pointers below point into these copies
+  std::string report = json;
+  std::vector<char*> argv;
+  for (size_t i = 0; i < args.size(); i = args.find('\0', i) + 1) argv.push_back(&args[i]);
+  argv.push_back(&report[0]);
+  argv.push_back(nullptr);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+  // Node opens its standard streams close-on-exec: the program would get none (Node then puts
+  // /dev/null there). It gets copies, dup2'ed into place in the child, which clears the flag
+  // (dup2 onto the same number would not, before glibc 2.29). The copies themselves are
+  // close-on-exec, and closed here after the spawn.
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  int copies[3] = {-1, -1, -1};
+  for (int fd = 0; fd < 3; fd++) {
+    copies[fd] = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    if (copies[fd] >= 0) posix_spawn_file_actions_adddup2(&actions, copies[fd], fd);
+  }
+  pid_t pid = -1;
+  const int rc = posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), environ);
+  for (int fd : copies)
+    if (fd >= 0) close(fd);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  return rc == 0 ? pid : -1;
+}
+
+// Waits (polling: this thread must not block in a signal-driven wait) until the program exits or
+// `limit_ns` passed, and reaps it.
+void AwaitProgram(pid_t pid, int64_t limit_ns) {
+  const int64_t until = NowNs() + limit_ns;
+  for (;;) {
+    int status = 0;
+    const pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid || (r < 0 && errno != EINTR)) return;
+    if (NowNs() >= until) return;
+    usleep(5000);
+  }
+}
+
+void ReapPrograms() {
+  auto& v = *g_programs;
+  for (size_t i = 0; i < v.size();) {
+    int status = 0;
+    const pid_t r = waitpid(v[i], &status, WNOHANG);
+    if (r == v[i] || (r < 0 && errno == ECHILD)) {
+      v[i] = v.back();
+      v.pop_back();
+    } else {
+      i++;
+    }
+  }
 }
 
 // Deadline passed: ask the thread to stop at its next JS safe point, and probe its event loop so
@@ -126,6 +201,17 @@ void Stuck(Arm* a, int64_t now) {
       delete copy;
   }
   if (!a->plan.report_path.empty()) WriteReport(a->plan.report_path, json);
+  if (!a->plan.exec.empty()) {
+    const pid_t program = StartProgram(a->plan.exec, json);
+    if (program > 0 && a->plan.kill_process) {
+      // It runs before the kill (it reports what the kill would otherwise leave unsaid): wait for
+      // it, holding g_mu (other threads' guarded calls wait too; the whole process dies next).
+      // A program still running after 10 s dies with the rest.
+      AwaitProgram(program, kProgramLimitNs);
+    } else if (program > 0) {
+      g_programs->push_back(program);
+    }
+  }
   if (a->plan.kill_process) {
     KillDescendants(getpid(), 0);
     kill(getpid(), SIGKILL);
@@ -138,6 +224,7 @@ void WatchdogMain() {
   setpriority(PRIO_PROCESS, static_cast<id_t>(Gettid()), -10);
   std::unique_lock<std::mutex> lock(*g_mu);
   for (;;) {
+    if (!g_programs->empty()) ReapPrograms();
     const int64_t now = NowNs();
     int64_t next = kNever;
     // Copy: Stuck() may not change g_watched, but keep the loop obviously safe.

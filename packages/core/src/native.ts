@@ -29,7 +29,7 @@ export interface NativeBinding {
   readonly isMainThread: boolean
   readonly signals: boolean
   run(fn: Function, thisArg: unknown, timeoutMs: number, label?: string, stuckAfterMs?: number,
-    reportPath?: string, killProcess?: boolean): unknown
+    reportPath?: string, killProcess?: boolean, exec?: string): unknown
   asyncToken(): number
   takeStop(): StopInfo | undefined
   settle(token: number, final: boolean): StopInfo | undefined

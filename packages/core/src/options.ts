@@ -5,6 +5,13 @@ export interface StuckPlan {
   report?: string
   /** 'process': SIGKILL every descendant of this process, then the process itself. Default 'none'. */
   kill?: 'process' | 'none'
+  /**
+   * A program to start from the watchdog thread, `[file, ...args]` (no shell; `file` is looked up
+   * in PATH), with the stuck report's JSON added as its last argument. It inherits this process's
+   * environment, working directory and standard streams. With `kill: 'process'` it runs first:
+   * the process is killed when it exits, or after 10 s.
+   */
+  exec?: readonly string[]
 }
 
 export interface HardTimeoutOptions {
@@ -27,7 +34,9 @@ export interface ParsedOptions {
   stuckAfter: number
   report: string | undefined
   killProcess: boolean
-  /** stuckAfter, report and killProcess are the defaults: the native call needs fewer arguments. */
+  /** onStuck.exec for the addon: each argument followed by a NUL byte. */
+  exec: string | undefined
+  /** stuckAfter, report, killProcess and exec are the defaults: the native call needs fewer arguments. */
   defaults: boolean
 }
 
@@ -95,6 +104,7 @@ export function parseOptions(options: unknown): ParsedOptions {
   if (stuckAfter !== undefined && !isMs(stuckAfter)) checkMs('runWithHardTimeout: options.stuckAfter', stuckAfter)
   let report: string | undefined
   let killProcess = false
+  let exec: string | undefined
   if (onStuck !== undefined) {
     const plan = onStuck as Record<string, unknown>
     if (plan === null || typeof plan !== 'object') {
@@ -103,11 +113,11 @@ export function parseOptions(options: unknown): ParsedOptions {
     const planKeys = Object.keys(plan)
     for (let i = 0; i < planKeys.length; i++) {
       const key = planKeys[i]!
-      if (key !== 'report' && key !== 'kill') {
-        throw new TypeError(`runWithHardTimeout: unknown option "onStuck.${key}" (value ${formatValue(plan[key])}); known: report, kill`)
+      if (key !== 'report' && key !== 'kill' && key !== 'exec') {
+        throw new TypeError(`runWithHardTimeout: unknown option "onStuck.${key}" (value ${formatValue(plan[key])}); known: report, kill, exec`)
       }
     }
-    const { report: path, kill } = plan
+    const { report: path, kill, exec: program } = plan
     if (path !== undefined && (typeof path !== 'string' || path === '')) {
       throw new TypeError(`runWithHardTimeout: options.onStuck.report must be a file path, got ${formatValue(path)}`)
     }
@@ -116,6 +126,7 @@ export function parseOptions(options: unknown): ParsedOptions {
     }
     report = path as string | undefined
     killProcess = kill === 'process'
+    if (program !== undefined) exec = joinProgram(program)
   }
   const after = (stuckAfter as number | undefined) ?? DEFAULT_STUCK_AFTER_MS
   return {
@@ -125,6 +136,25 @@ export function parseOptions(options: unknown): ParsedOptions {
     stuckAfter: after,
     report,
     killProcess,
-    defaults: after === DEFAULT_STUCK_AFTER_MS && report === undefined && !killProcess,
+    exec,
+    defaults: after === DEFAULT_STUCK_AFTER_MS && report === undefined && !killProcess && exec === undefined,
   }
+}
+
+/** onStuck.exec checked, and joined as the addon reads it: one string, each argument ended by NUL. */
+function joinProgram(program: unknown): string {
+  const example = "like [process.execPath, 'report-stuck.js']"
+  if (!Array.isArray(program) || program.length === 0) {
+    throw new TypeError(`runWithHardTimeout: options.onStuck.exec must be a non-empty array of strings ${example}, got ${formatValue(program)}`)
+  }
+  let joined = ''
+  for (let i = 0; i < program.length; i++) {
+    const arg: unknown = program[i]
+    if (typeof arg !== 'string' || arg.includes('\0') || (i === 0 && arg === '')) {
+      const what = i === 0 ? 'a program (a path or a name in PATH)' : 'a string without NUL characters'
+      throw new TypeError(`runWithHardTimeout: options.onStuck.exec[${i}] must be ${what}, got ${formatValue(arg)}`)
+    }
+    joined += arg + '\0'
+  }
+  return joined
 }

@@ -66,7 +66,7 @@ export function runWithHardTimeout<T>(fn: () => T, options: HardTimeoutOptions):
   // Every argument costs the native side a Node-API call: the defaults are not passed.
   const result = opts.defaults
     ? native.run(fn, undefined, opts.timeout, opts.label)
-    : native.run(fn, undefined, opts.timeout, opts.label, opts.stuckAfter, opts.report, opts.killProcess)
+    : native.run(fn, undefined, opts.timeout, opts.label, opts.stuckAfter, opts.report, opts.killProcess, opts.exec)
   if (result === native.STOPPED) {
     throw errorFor(native.takeStop()!, opts)
   }

@@ -28,7 +28,13 @@ test('other options and fn are checked too', () => {
   assert.throws(() => runWithHardTimeout(noop, { timeout: 10, stuckAfter: -1 }), /options.stuckAfter must be a positive.*got -1/)
   assert.throws(() => runWithHardTimeout(noop, { timeout: 10, onStuck: { kill: 'all' } }), /options.onStuck.kill must be 'process' or 'none', got "all"/)
   assert.throws(() => runWithHardTimeout(noop, { timeout: 10, onStuck: { report: '' } }), /options.onStuck.report must be a file path, got ""/)
-  assert.throws(() => runWithHardTimeout(noop, { timeout: 10, onStuck: { reprot: 'x' } }), /unknown option "onStuck.reprot"/)
+  assert.throws(() => runWithHardTimeout(noop, { timeout: 10, onStuck: { reprot: 'x' } }), /unknown option "onStuck.reprot" \(value "x"\); known: report, kill, exec/)
+  assert.throws(() => runWithHardTimeout(noop, { timeout: 10, onStuck: { exec: 'node report.js' } }), /options.onStuck.exec must be a non-empty array of strings like \[process.execPath, 'report-stuck.js'\], got "node report.js"/)
+  assert.throws(() => runWithHardTimeout(noop, { timeout: 10, onStuck: { exec: [] } }), /options.onStuck.exec must be a non-empty array of strings .*, got \[\]/)
+  assert.throws(() => runWithHardTimeout(noop, { timeout: 10, onStuck: { exec: [''] } }), /options.onStuck.exec\[0\] must be a program \(a path or a name in PATH\), got ""/)
+  assert.throws(() => runWithHardTimeout(noop, { timeout: 10, onStuck: { exec: ['node', 3] } }), /options.onStuck.exec\[1\] must be a string without NUL characters, got 3/)
+  assert.throws(() => runWithHardTimeout(noop, { timeout: 10, onStuck: { exec: ['node', 'a\0b'] } }), /options.onStuck.exec\[1\] must be a string without NUL characters, got "a\\u0000b"/)
+  assert.equal(runWithHardTimeout(() => 5, { timeout: 10, onStuck: { exec: ['node', 'x.js'], kill: 'none' } }), 5)
 })
 
 test('values, exceptions and this pass through untouched', async () => {

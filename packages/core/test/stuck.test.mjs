@@ -32,3 +32,38 @@ for (const [name, label, busy, given] of cases) {
     assert.equal(alive(r.pid), false)
   })
 }
+
+// onStuck.exec: a program started by the watchdog thread (Jest in band uses it to say which test
+// is stuck before the run ends). With kill 'process' it runs first and the kill waits for it.
+test('exec with kill "process": the program runs with the report while the process lives, then the process is killed', async () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'ht-exec-')), 'out.json')
+  const r = await scenario('main', 'stuckExec', ['process', out, 'report'], { limitMs: 20_000 })
+  assert.equal(r.signal, 'SIGKILL', `code ${r.code} ${r.stderr}`)
+  assert.ok(r.wall < 10_000, `took ${r.wall} ms`)
+  const seen = JSON.parse(readFileSync(out, 'utf8')) // written 300 ms after it started: the kill waited
+  assert.equal(seen.ppid, r.lines[0].pid)
+  assert.equal(seen.parentAlive, true)
+  assert.equal(seen.argc, 5) // node, script, out, mode, report: the report is the last argument
+  assert.equal(seen.report.label, 'pbkdf2')
+  assert.equal(seen.report.pid, r.lines[0].pid)
+  assert.equal(seen.report.action, 'kill-process')
+  assert.match(r.stderr, new RegExp(`stuck-program: ran for pid ${r.lines[0].pid}\\n`)) // inherited stderr
+  assert.equal(alive(seen.pid), false)
+})
+
+test('exec with kill "none": the program runs and the stuck thread is left to it', async () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'ht-exec-')), 'out.json')
+  const r = await scenario('main', 'stuckExec', ['none', out, 'kill-parent'], { limitMs: 20_000 })
+  assert.equal(r.signal, 'SIGKILL', `code ${r.code} ${r.stderr}`) // by the program
+  const seen = JSON.parse(readFileSync(out, 'utf8'))
+  assert.equal(seen.report.action, 'report')
+  assert.equal(seen.report.label, 'pbkdf2')
+  assert.equal(seen.parentAlive, true)
+})
+
+test('exec of a program that does not exist: the process is still killed, nothing crashes', async () => {
+  const r = await scenario('main', 'stuckExec', ['process', '', '', '/nonexistent/hardtimeout-program'], { limitMs: 20_000 })
+  assert.equal(r.signal, 'SIGKILL', `code ${r.code} ${r.stderr}`)
+  assert.ok(r.wall < 10_000, `took ${r.wall} ms`)
+  assert.doesNotMatch(r.stderr, /Assertion|Abort|terminate called/)
+})
