@@ -10,7 +10,7 @@ import { taggedLimit } from './helper';
 import { detectRunMode, type RunMode } from './mode';
 import type { ResolvedOptions } from './options';
 import { appendRecord, names, reportDir, writeJson, type EntryMeta, type HardTimeoutRecord } from './report-file';
-import { watchForStuckThread } from './stuck-watch';
+import { stuckProgram } from './stuck-exit';
 import {
   callSite,
   describeTitles,
@@ -52,6 +52,8 @@ export class Controller {
   private readonly wrapped = new WeakMap<Entry, Wrapped>();
   /** Tests whose current invocation ended in a HardTimeoutError, with that error. */
   private readonly hung = new WeakMap<CircusTest, Error>();
+  /** onStuck.exec in band and in worker threads (stuck-exit.ts), made at the first guarded call. */
+  private program: string[] | undefined;
   private readonly failingReported = new WeakSet<CircusTest>();
   /** Where each test and hook is declared (only collected when the reporter is there to use it). */
   private readonly declared = new WeakMap<Entry, string | null>();
@@ -78,13 +80,6 @@ export class Controller {
   /** Whether hard timeouts are on for this file (`hardTimeout.enabled`). */
   get enabled(): boolean {
     return this.options.enabled;
-  }
-
-  /** Called at environment setup. */
-  setup(): void {
-    if (this.mode !== 'child-process' && this.options.enabled) {
-      watchForStuckThread(this.testPath, this.mode);
-    }
   }
 
   onEvent(event: CircusEvent, state: CircusState): void | Promise<void> {
@@ -276,8 +271,11 @@ export class Controller {
       label: this.label(entry, kind),
       whenDebugging: this.options.whenDebugging,
       // In a child process the worker can die without losing the run: Jest reports a signal death
-      // without retrying the file. In band or in a worker thread the process is Jest itself.
-      onStuck: { kill: this.mode === 'child-process' ? 'process' : 'none', ...(report ? { report } : {}) },
+      // without retrying the file. In band or in a worker thread the process is Jest itself: the
+      // run ends, and a program started first (stuck-exit.ts) says which test was stuck where.
+      onStuck: this.mode === 'child-process'
+        ? { kill: 'process', ...(report ? { report } : {}) }
+        : { kill: 'process', exec: (this.program ??= stuckProgram(this.mode, this.testPath)), ...(report ? { report } : {}) },
     };
     if (this.options.stuckAfter !== undefined) core.stuckAfter = Math.max(1, this.options.stuckAfter);
     record.plan = { core, soft };

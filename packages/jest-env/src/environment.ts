@@ -85,11 +85,6 @@ export function createHardTimeoutEnvironment<T extends JestEnvironmentClass>(Bas
       this[CONTROLLER] = new Controller(options, context?.testPath ?? '<unknown file>');
     }
 
-    override async setup(): Promise<void> {
-      await super.setup();
-      this[CONTROLLER].setup();
-    }
-
     /** Our part of one event, after the part of the handler it follows (`own`, its result). */
     [LISTEN](own: unknown, event: any, state: any): unknown {
       const controller = this[CONTROLLER];

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { setImmediate } from 'node:timers';
-import { runWithHardTimeout } from '@hardtimeout/core';
+import { runWithHardTimeout, type StuckPlan } from '@hardtimeout/core';
 
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 
@@ -15,7 +15,7 @@ export interface CoreOptions {
   label: string;
   stuckAfter?: number;
   whenDebugging?: boolean;
-  onStuck?: { report?: string; kill?: 'process' | 'none' };
+  onStuck?: StuckPlan;
 }
 
 /** What one guarded call needs; `null` runs the function unguarded. */
