@@ -353,6 +353,36 @@ Napi::Value SetStuckListener(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// setStuckLog(arrayBuffer | null, path, grown): the stuck log of this thread (registry.h).
+// `grown`: the buffer is a larger copy of the current one, whose text the watchdog may already
+// have appended in part; otherwise it starts a new text.
+Napi::Value SetStuckLog(const Napi::CallbackInfo& info) {
+  napi_env env = info.Env();
+  ThreadState* ts = Ts(env);
+  void* data = nullptr;
+  size_t capacity = 0;
+  napi_ref fresh = nullptr;
+  if (info[0].IsArrayBuffer()) {
+    if (napi_get_arraybuffer_info(env, info[0], &data, &capacity) != napi_ok || capacity < 8 ||
+        napi_create_reference(env, info[0], 1, &fresh) != napi_ok) {
+      Napi::TypeError::New(info.Env(), "setStuckLog: not a usable ArrayBuffer").ThrowAsJavaScriptException();
+      return info.Env().Undefined();
+    }
+  }
+  napi_ref old = ts->log_ref;
+  {
+    std::lock_guard<std::mutex> lock(*g_mu);
+    ts->log_data = static_cast<char*>(data);
+    ts->log_capacity = capacity;
+    ts->log_path = data != nullptr ? OptString(info[1]) : std::string();
+    if (!info[2].ToBoolean().Value()) ts->log_written = 0;
+  }
+  ts->log_ref = fresh;
+  // After the swap: the watchdog can no longer be reading the old buffer.
+  if (old != nullptr) napi_delete_reference(env, old);
+  return info.Env().Undefined();
+}
+
 void SetRef(napi_env env, napi_ref* ref, const Napi::Value& value) {
   if (*ref != nullptr) napi_delete_reference(env, *ref);
   *ref = nullptr;
@@ -427,6 +457,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("kill", Napi::Function::New(env, Kill, "kill"));
   exports.Set("setStuckListener", Napi::Function::New(env, SetStuckListener, "setStuckListener"));
   exports.Set("configure", Napi::Function::New(env, Configure, "configure"));
+  exports.Set("setStuckLog", Napi::Function::New(env, SetStuckLog, "setStuckLog"));
   exports.Set("killDescendants", Napi::Function::New(env, KillTree, "killDescendants"));
   exports.Set("dieWithParent", Napi::Function::New(env, DieWithParentJs, "dieWithParent"));
   return exports;

@@ -183,6 +183,7 @@ void OnEnvCleanup(void* data) {
     listener = ts->stuck_listener;
     ts->probe = nullptr;
     ts->stuck_listener = nullptr;
+    ts->log_data = nullptr;  // the buffer goes with the isolate
     for (Arm* a : ts->arms) Unwatch(a);
   }
   if (probe != nullptr) napi_release_threadsafe_function(probe, napi_tsfn_abort);

@@ -114,6 +114,17 @@ struct ThreadState {
   bool microtask_stops = true;
   napi_ref after_microtask_stop = nullptr;
   napi_ref on_idle_fire = nullptr;  // JS fn(token): the loop probe found the thread idle
+  // stuckLog(): lines kept in an ArrayBuffer of this thread, appended to log_path by the watchdog
+  // when an arm of this thread is reported stuck. The buffer's first 4 bytes hold the length of
+  // the text after its 8-byte header, stored by JS (Atomics.store) after the text: the watchdog
+  // loads it (acquire) and copies only what it covers, while JS may already be writing further.
+  // Text below that length is never written again (JS appends; a cleared or grown log is a new
+  // buffer, swapped in under g_mu).
+  napi_ref log_ref = nullptr;       // (js) keeps the buffer alive
+  char* log_data = nullptr;         // (mu)
+  size_t log_capacity = 0;          // (mu) bytes, header included
+  std::string log_path;             // (mu)
+  size_t log_written = 0;           // (mu) text already appended to log_path
 };
 
 extern std::mutex* g_mu;  // heap-allocated and never destroyed (exit must not wait on it)

@@ -127,6 +127,28 @@ void ReapPrograms() {
   }
 }
 
+// Appends the thread's stuck log (what it has not appended yet) to its file. Under g_mu: JS swaps
+// buffers under it, so log_data stays valid while we copy.
+void WriteLog(ThreadState* ts) {
+  if (ts->log_data == nullptr || ts->log_path.empty()) return;
+  const int32_t used = __atomic_load_n(reinterpret_cast<int32_t*>(ts->log_data), __ATOMIC_ACQUIRE);
+  if (used < 0 || static_cast<size_t>(used) + 8 > ts->log_capacity) return;  // not ours to trust
+  if (static_cast<size_t>(used) <= ts->log_written) return;
+  const int fd = open(ts->log_path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return;
+  const char* p = ts->log_data + 8 + ts->log_written;
+  size_t left = static_cast<size_t>(used) - ts->log_written;
+  while (left > 0) {
+    const ssize_t n = write(fd, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  close(fd);
+  ts->log_written = static_cast<size_t>(used) - left;
+}
+
 // Deadline passed: ask the thread to stop at its next JS safe point, and probe its event loop so
 // that an idle thread (a promise waiting for nothing) is not mistaken for a stuck one.
 void Fire(Arm* a, int64_t now) {
@@ -192,6 +214,8 @@ void Stuck(Arm* a, int64_t now) {
   a->next_step_ns = kNever;
   if (a->probe_ran) return;  // it was idle in its loop after the deadline: its JS settles it
   a->stuck = true;
+  // First the log, then the report: whoever the report wakes reads the log.
+  WriteLog(a->ts);
   const std::string json = StuckReportJson(a, now);
   for (ThreadState* other : *g_threads) {
     if (other == a->ts || !other->alive || other->stuck_listener == nullptr) continue;

@@ -15,4 +15,5 @@ export {
   type ThreadHandle,
   type StuckReport,
 } from './threads'
+export { stuckLog, type StuckLog } from './stuck-log'
 export { nativeStatus } from './native'

@@ -38,6 +38,7 @@ export interface NativeBinding {
   diagnose(pid: number, tid: number): string
   kill(generation: number, tid: number, pid: number, waitMs: number): ThreadOpResult
   setStuckListener(listener: ((json: string) => void) | null): void
+  setStuckLog(buffer: ArrayBuffer | null, path: string, grown: boolean): void
   configure(microtaskStops: boolean, afterMicrotaskStop?: () => void, onIdleFire?: (token: number) => void): void
   killDescendants(pid: number, tid: number): string
   dieWithParent(descendants: boolean): boolean

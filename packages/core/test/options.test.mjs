@@ -1,9 +1,11 @@
 // Bad input gets a TypeError or RangeError naming the option and the value; never a crash.
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { test } from 'node:test'
 
-const { runWithHardTimeout } = createRequire(import.meta.url)('../dist/index.js')
+const { runWithHardTimeout, stuckLog } = createRequire(import.meta.url)('../dist/index.js')
 const noop = () => 1
 
 test('timeout must be a positive, finite number of ms', () => {
@@ -35,6 +37,15 @@ test('other options and fn are checked too', () => {
   assert.throws(() => runWithHardTimeout(noop, { timeout: 10, onStuck: { exec: ['node', 3] } }), /options.onStuck.exec\[1\] must be a string without NUL characters, got 3/)
   assert.throws(() => runWithHardTimeout(noop, { timeout: 10, onStuck: { exec: ['node', 'a\0b'] } }), /options.onStuck.exec\[1\] must be a string without NUL characters, got "a\\u0000b"/)
   assert.equal(runWithHardTimeout(() => 5, { timeout: 10, onStuck: { exec: ['node', 'x.js'], kill: 'none' } }), 5)
+})
+
+test('stuckLog checks its path and what is appended', () => {
+  assert.throws(() => stuckLog(''), /stuckLog: path must be a file path, got ""/)
+  assert.throws(() => stuckLog(3), /stuckLog: path must be a file path, got 3/)
+  const log = stuckLog(join(tmpdir(), `ht-unused-${process.pid}.log`))
+  assert.throws(() => log.append({ a: 1 }), /stuckLog: append\(text\) needs a string, got \{"a":1\}/)
+  log.append('fine\n')
+  log.close()
 })
 
 test('values, exceptions and this pass through untouched', async () => {

@@ -67,3 +67,21 @@ test('exec of a program that does not exist: the process is still killed, nothin
   assert.ok(r.wall < 10_000, `took ${r.wall} ms`)
   assert.doesNotMatch(r.stderr, /Assertion|Abort|terminate called/)
 })
+
+// stuckLog: text kept in memory, appended to its file by the watchdog only when stuck.
+for (const where of ['main', 'worker']) {
+  test(`stuckLog (${where} thread): nothing written while healthy; when stuck, the text since clear() is in the file before the report`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ht-log-'))
+    const log = join(dir, 'log.jsonl')
+    const report = join(dir, 'report.json')
+    const r = await scenario(where, 'stuckLog', [log, report], { limitMs: 20_000 })
+    assert.equal(r.signal, 'SIGKILL', `code ${r.code} ${r.stderr}`)
+    const started = r.lines.find((l) => l.started)
+    assert.equal(started.written, false)
+    const lines = readFileSync(log, 'utf8').split('\n')
+    assert.equal(lines.pop(), '')
+    assert.equal(lines.length, 3000)
+    lines.forEach((l, i) => assert.deepEqual(JSON.parse(l), { line: i, text: `é – ✓ ${'x'.repeat(i % 50)}` }))
+    assert.equal(JSON.parse(readFileSync(report, 'utf8')).label, 'pbkdf2')
+  })
+}
