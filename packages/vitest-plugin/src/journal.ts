@@ -1,12 +1,14 @@
-// The worker's journal: JSON lines, written synchronously. If the worker has to be killed, the main
-// process reads it to learn which test hung and which results Vitest had not sent yet (its updates
-// go out through a 100 ms throttle).
+// The worker's journal: JSON lines. If the worker has to be killed, the main process reads it to
+// learn which test hung and which results Vitest had not sent yet (its updates go out through a
+// 100 ms throttle).
 //
-// One write per guarded call, not two per test: a finished test's line is held back and goes out
-// with the next guarded call's "start" line. Nothing is lost by waiting: the worker is killed only
-// when a guarded call is stuck, and that call's start was written, with everything before it,
-// before it ran. (Each write is a syscall; a healthy test used to make two.)
-import { openSync, writeSync } from 'node:fs'
+// The lines are kept in memory, in core's stuck log, which the native watchdog appends to the
+// journal's file only when a guarded call of this thread is reported stuck, before the stuck
+// report that wakes the main process: that is the only time anyone reads them. A healthy test
+// makes no system call for the journal (a write per test cost ~9 k instructions of user space).
+// Only the first line, naming this thread, is written at once: the main process also needs it
+// when a run is interrupted while a test hangs, before any report.
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { core, type Core } from './core.js'
 import { STUCK_DIR, journalName, stuckName, type JournalEntry } from './shared.js'
@@ -40,10 +42,8 @@ function currentThread(): Core.ThreadHandle | null {
 }
 
 export class Journal {
-  private fd: number | undefined
-  private failed = false
-  /** Lines of finished tests, written with the next start. */
-  private held = ''
+  /** undefined: not started yet; null: unavailable (no addon, or the file could not be written). */
+  private log: Core.StuckLog | null | undefined
   private lastFile: string | undefined
   private lastFileJson = ''
   readonly path: string
@@ -63,47 +63,47 @@ export class Journal {
   }
 
   /**
-   * A guarded call starts: written now, after the finished tests held back. The line is put
-   * together by hand (JSON.stringify of the whole entry cost ~6 k instructions more per test); the
-   * file's part is the same for every call of a file and kept.
+   * A guarded call starts. The line is put together by hand (JSON.stringify of the whole entry
+   * cost ~6 k instructions more per test); the file's part is the same for every call of a file
+   * and kept. A file's collection starts a new text: lines of earlier files are never needed.
    */
   start(entry: StartFields): void {
+    const log = this.log === undefined ? this.open() : this.log
+    if (log === null) return
     if (entry.file !== this.lastFile) {
       this.lastFile = entry.file
       this.lastFileJson = JSON.stringify(entry.file)
     }
+    if (entry.what === 'collect') log.clear()
     // (limit is a finite number: its JSON is its string; what is 'test' on all but hooks and files)
     const what = entry.what === 'test' ? '"test"' : JSON.stringify(entry.what)
-    const text = `${this.held}{"k":"start","id":${entry.taskId === null ? 'null' : JSON.stringify(entry.taskId)},"file":${this.lastFileJson},"what":${what},"name":${JSON.stringify(entry.name)},"limit":${entry.limit},"t":${Date.now()}}\n`
-    this.held = ''
-    this.write(text)
+    log.append(`{"k":"start","id":${entry.taskId === null ? 'null' : JSON.stringify(entry.taskId)},"file":${this.lastFileJson},"what":${what},"name":${JSON.stringify(entry.name)},"limit":${entry.limit},"t":${Date.now()}}\n`)
   }
 
-  /** A test finished: written with the next start. */
+  /** A test finished. */
   done(id: string, result: TestResult): void {
-    if (this.failed) return
+    const log = this.log === undefined ? this.open() : this.log
+    if (log === null) return
     const plain = result.state === 'pass' && result.errors === undefined && result.note === undefined &&
       typeof result.startTime === 'number' && typeof result.duration === 'number'
     if (!plain) {
-      this.held += JSON.stringify({ k: 'done', id, result } satisfies JournalEntry) + '\n'
+      log.append(JSON.stringify({ k: 'done', id, result } satisfies JournalEntry) + '\n')
       return
     }
     const counts = (result.retryCount ? `,"r":${result.retryCount}` : '') + (result.repeatCount ? `,"p":${result.repeatCount}` : '')
-    this.held += `{"k":"done","id":${JSON.stringify(id)},"s":"pass","t":${result.startTime},"d":${Math.round(result.duration! * 1000)}${counts}}\n`
+    log.append(`{"k":"done","id":${JSON.stringify(id)},"s":"pass","t":${result.startTime},"d":${Math.round(result.duration! * 1000)}${counts}}\n`)
   }
 
-  private write(text: string): void {
-    if (this.failed) return
+  private open(): Core.StuckLog | null {
+    this.log = null
+    if (!this.thread) return null // no addon: no watchdog to write the log, nor stuck reports
     try {
-      if (this.fd === undefined) {
-        this.fd = openSync(this.path, 'a')
-        // Lets the main process unblock this thread if the run is interrupted while it hangs.
-        text = JSON.stringify({ k: 'thread', handle: this.thread } satisfies JournalEntry) + '\n' + text
-      }
-      writeSync(this.fd, text)
+      // Lets the main process unblock this thread if the run is interrupted while it hangs.
+      writeFileSync(this.path, JSON.stringify({ k: 'thread', handle: this.thread } satisfies JournalEntry) + '\n', { flag: 'a', mode: 0o600 })
+      this.log = core.stuckLog(this.path)
     } catch {
       // The journal only helps after a worker kill; never fail a test because of it.
-      this.failed = true
     }
+    return this.log
   }
 }

@@ -49,8 +49,9 @@ export interface HardTimeoutInfo {
 export const journalName = (pid: number, threadId: number): string => `w-${pid}-${threadId}.jsonl`
 export const stuckName = (pid: number, threadId: number): string => `stuck-${pid}-${threadId}.json`
 /**
- * Stuck reports go to a folder of their own: the supervisor watches it, and journal writes (two
- * per test) must not wake the main process (measured: thousands of directory scans per run).
+ * Stuck reports go to a folder of their own: the supervisor watches it, and journal writes must
+ * not wake the main process (when journals were written per test: thousands of directory scans
+ * per run, measured).
  */
 export const STUCK_DIR = 'stuck'
 
