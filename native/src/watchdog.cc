@@ -92,6 +92,8 @@ pid_t StartProgram(const std::string& exec, const std::string& json) {
     if (copies[fd] >= 0) posix_spawn_file_actions_adddup2(&actions, copies[fd], fd);
   }
   pid_t pid = -1;
+  // environ is read without Node's environment lock (not reachable from an addon): a worker
+  // thread setting process.env at this very moment is the one case not covered.
   const int rc = posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), environ);
   for (int fd : copies)
     if (fd >= 0) close(fd);
