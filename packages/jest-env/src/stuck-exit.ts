@@ -52,7 +52,7 @@ function main(mode: RunMode, testPath: string, report: StuckReport): void {
     limitMs: report.timeoutMs,
     elapsedMs: Math.round(report.elapsedMs),
     cause: 'native',
-    action: 'run ended (stuck in native code in band)',
+    action: mode === 'in-band' ? 'run ended (stuck in native code in band)' : 'run ended (stuck in native code in a worker thread)',
     blockedIn,
     message: lines[1]!.replace('@hardtimeout/jest-env: ', ''),
   };

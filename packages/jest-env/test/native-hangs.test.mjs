@@ -32,6 +32,7 @@ for (const mode of ['in band', 'worker threads']) {
     assert.ok(records, 'the JSON report is written before the run ends');
     assert.equal(r.hardTimeouts.complete, false);
     assert.equal(records.at(-1).test, 'native › spins in native code that cannot be interrupted');
+    assert.equal(records.at(-1).action, `run ended (stuck in native code ${mode === 'in band' ? 'in band' : 'in a worker thread'})`);
     assert.deepEqual(r.leftovers, [], 'processes left behind');
   });
 }
