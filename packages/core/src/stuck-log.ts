@@ -42,6 +42,9 @@ export class StuckLog {
 
   /** Forgets the text not yet written (what was written stays in the file). */
   clear(): void {
+    // Nothing appended since the last start: nothing to forget (the Vitest journal clears at every
+    // file's collection, its first use included; a new buffer each time would be made for nothing).
+    if (this.used === 0) return
     this.used = 0
     this.swap(INITIAL, false)
   }
