@@ -6,8 +6,9 @@
 // - anchors: one hanging suite without hardtimeout (an outer timeout has to kill the run, and
 //   every result is lost) and with it.
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -35,13 +36,17 @@ let perfFiles = 0
 // (what the shell's waited-for children used), the CPU time of the whole process tree: on a shared
 // VM, wall time also counts the moments the host took the CPUs away; CPU time does not. Where perf
 // can count them, also the user-space instructions of the whole process tree (`instructions`).
+// Each run gets a temporary folder of its own (TMPDIR), removed afterwards: a run killed by the
+// outer timeout (the anchors) cannot remove what it keeps there (Vitest's copies of transformed
+// modules; a killed Vitest leaves them in /tmp otherwise).
 function exec(args, cwd, limitMs) {
   return new Promise((resolve) => {
+    const tmp = mkdtempSync(join(tmpdir(), 'hardtimeout-bench-'))
     const t0 = performance.now()
     const perfOut = PERF ? join(work, `perf-${process.pid}-${perfFiles++}.csv`) : null
     const run = perfOut ? `perf stat -x, -e instructions:u -o ${JSON.stringify(perfOut)} -- "$@"` : '"$@"'
     const script = `${run}; s=$?; times >&2; exit $s`
-    const child = spawn('bash', ['-c', script, 'bash', process.execPath, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    const child = spawn('bash', ['-c', script, 'bash', process.execPath, ...args], { cwd, env: { ...process.env, TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
     let out = ''
     child.stdout.on('data', (d) => (out += d))
     child.stderr.on('data', (d) => (out += d))
@@ -52,6 +57,7 @@ function exec(args, cwd, limitMs) {
     }, limitMs)
     child.on('close', (code, signal) => {
       clearTimeout(timer)
+      rmSync(tmp, { recursive: true, force: true })
       const m = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/.exec(out)
       const cpu = m ? Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4]) : null
       let instructions = null
@@ -59,10 +65,10 @@ function exec(args, cwd, limitMs) {
         try {
           const counted = /^(\d+),[^\n]*instructions/m.exec(readFileSync(perfOut, 'utf8'))
           if (counted) instructions = Number(counted[1])
-          rmSync(perfOut, { force: true })
         } catch {
           // killed before perf wrote its count
         }
+        rmSync(perfOut, { force: true })
       }
       resolve({ code, signal, killed, seconds: (performance.now() - t0) / 1000, cpu, instructions, out })
     })

@@ -1,18 +1,24 @@
 // `pnpm demo`: the suite in demo/suite, a few realistic hangs next to healthy tests, run twice:
 // without hardtimeout (an outer timeout has to kill it, as CI would) and with the plugin.
 import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const suite = fileURLToPath(new URL('./suite/', import.meta.url))
 const vitest = fileURLToPath(new URL('./node_modules/vitest/vitest.mjs', import.meta.url))
 const OUTER_S = 15
 
+// Each run gets a temporary folder of its own (TMPDIR), removed afterwards: the run killed by the
+// outer timeout cannot remove what Vitest keeps there, and would leave it in /tmp.
 function run(env, limitS) {
   return new Promise((resolve) => {
+    const tmp = mkdtempSync(join(tmpdir(), 'hardtimeout-demo-'))
     const t0 = performance.now()
     const child = spawn(process.execPath, [vitest, 'run'], {
       cwd: suite,
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...env, TMPDIR: tmp },
       stdio: ['ignore', 'inherit', 'inherit'],
       detached: true,
     })
@@ -23,6 +29,7 @@ function run(env, limitS) {
     }, limitS * 1000)
     child.on('close', (code) => {
       clearTimeout(timer)
+      rmSync(tmp, { recursive: true, force: true })
       resolve({ code, killed, s: (performance.now() - t0) / 1000 })
     })
   })
