@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import { test } from 'node:test'
 import { killLeftovers, leftovers, makeProject, nodeFor, removeProject, runVitest } from './helpers.mjs'
@@ -11,11 +10,12 @@ import { killLeftovers, leftovers, makeProject, nodeFor, removeProject, runVites
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
- * A SIGKILLed Vitest leaves its state folder in /tmp. The next run removes it once it has been
- * left alone for a day, and leaves alone the folders of live runs and of recently active ones.
+ * A SIGKILLed Vitest leaves its state folder in the temporary folder. The next run removes it once
+ * it has been left alone for a day, and leaves alone the folders of live runs and of recently
+ * active ones. (Each run here has a temporary folder of its own, inside the project: Vitest keeps
+ * copies of transformed modules there, which an interrupted Vitest does not remove either.)
  */
-async function staleStateDirIsRemovedByTheNextRun(dir, line, killedPid) {
-  const tmp = os.tmpdir()
+async function staleStateDirIsRemovedByTheNextRun(dir, line, killedPid, tmp) {
   const find = (pid) => fs.readdirSync(tmp).filter((n) => n.startsWith(`hardtimeout-vitest-${pid}-`)).map((n) => path.join(tmp, n))
   const [left] = find(killedPid)
   assert.ok(left, `the killed run (pid ${killedPid}) left no state folder`)
@@ -26,7 +26,7 @@ async function staleStateDirIsRemovedByTheNextRun(dir, line, killedPid) {
   fs.utimesSync(live, dayAgo, dayAgo)
   const recent = fs.mkdtempSync(path.join(tmp, `hardtimeout-vitest-${killedPid}-`))
   try {
-    const r = await runVitest(dir, line, { args: ['--passWithNoTests', 'matches-no-file'], reporters: false, limitMs: 60_000 })
+    const r = await runVitest(dir, line, { args: ['--passWithNoTests', 'matches-no-file'], reporters: false, limitMs: 60_000, env: { TMPDIR: tmp } })
     assert.equal(r.code, 0, r.stdout + r.stderr)
     assert.equal(fs.existsSync(left), false, `${left} is still there`)
     assert.equal(fs.existsSync(live), true)
@@ -42,8 +42,10 @@ for (const [line, pool, signal] of RUNS) {
   {
     test(`vitest ${line}, ${pool}: ${signal === 'SIGKILL' ? 'SIGKILL of the main process during a hang leaves no worker behind' : `${signal} during a hang leaves nothing behind`}`, async (t) => {
       const dir = makeProject('interrupt', line)
+      const tmp = path.join(dir, '.tmp')
+      fs.mkdirSync(tmp)
       try {
-        const child = spawn(nodeFor(line), [path.join(dir, 'node_modules/vitest/vitest.mjs'), 'run', `--pool=${pool}`], { cwd: dir, stdio: 'ignore' })
+        const child = spawn(nodeFor(line), [path.join(dir, 'node_modules/vitest/vitest.mjs'), 'run', `--pool=${pool}`], { cwd: dir, env: { ...process.env, TMPDIR: tmp }, stdio: 'ignore' })
         const exited = new Promise((resolve) => child.on('exit', (code, sig) => resolve({ code, sig })))
         // Wait until both files hang: one spinning, one in execSync with `sleep` below it.
         const start = Date.now()
@@ -65,7 +67,7 @@ for (const [line, pool, signal] of RUNS) {
           // The main process gets no chance to clean up: the workers die with it (parent-death
           // signal); a grandchild of a blocked test (`sleep`) is not covered yet (see README).
           assert.deepEqual(leftovers(dir).filter((p) => !/^(\/bin\/sh -c )?sleep 1000/.test(p.cmd)), [])
-          await staleStateDirIsRemovedByTheNextRun(dir, line, child.pid)
+          await staleStateDirIsRemovedByTheNextRun(dir, line, child.pid, tmp)
           return
         }
         assert.equal(code, signal === 'SIGINT' ? 130 : 143)
