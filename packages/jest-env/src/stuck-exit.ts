@@ -38,9 +38,23 @@ function main(mode: RunMode, testPath: string, report: StuckReport): void {
   } catch {
     // stderr closed: the exit status still says it
   }
+  const dir = process.env[DIR_ENV];
+  try {
+    writeJson(mode, testPath, report, blockedIn, lines[1]!, dir);
+  } finally {
+    // The reporter's folder (records of this run's workers) would be removed by the reporter when
+    // the run completes; Jest is killed as soon as this program exits, so it is removed here.
+    try {
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // a temporary folder
+    }
+  }
+}
+
+function writeJson(mode: RunMode, testPath: string, report: StuckReport, blockedIn: string, message: string, dir: string | undefined): void {
   const json = process.env[JSON_ENV];
   if (!json) return;
-  const dir = process.env[DIR_ENV];
   const record: HardTimeoutRecord = {
     testPath,
     test: report.label,
@@ -54,7 +68,7 @@ function main(mode: RunMode, testPath: string, report: StuckReport): void {
     cause: 'native',
     action: mode === 'in-band' ? 'run ended (stuck in native code in band)' : 'run ended (stuck in native code in a worker thread)',
     blockedIn,
-    message: lines[1]!.replace('@hardtimeout/jest-env: ', ''),
+    message: message.replace('@hardtimeout/jest-env: ', ''),
   };
   try {
     const earlier = dir ? allRecords(dir) : [];

@@ -55,13 +55,16 @@ export async function runJest({ cwd, args = [], jest = WORKSPACE_JEST, env = WOR
   const marker = randomUUID();
   const debugLog = path.join(tmp, 'events.log');
   const reports = path.join(tmp, 'reports');
+  // Jest's own temporary folder: what the run leaves in it is reported (tempLeft) and removed.
+  const tmpdir = path.join(tmp, 'tmpdir');
+  fs.mkdirSync(tmpdir);
   // on a timeout: a Node report of the Jest process (what it was waiting for) before it is killed
   const nodeArgs = ['--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${reports}`];
   const fullArgs = [...nodeArgs, jest, ...args, '--json', `--outputFile=${outputFile}`, `--cacheDirectory=${path.join(tmp, 'cache')}`];
   const start = Date.now();
   const child = spawn(node, fullArgs, {
     cwd,
-    env: { ...process.env, ...env, HT_JEST_JSON: htJson, HT_RUN_MARKER: marker, HARDTIMEOUT_JEST_DEBUG: debugLog, FORCE_COLOR: '0', CI: '1' },
+    env: { ...process.env, ...env, TMPDIR: tmpdir, HT_JEST_JSON: htJson, HT_RUN_MARKER: marker, HARDTIMEOUT_JEST_DEBUG: debugLog, FORCE_COLOR: '0', CI: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -98,7 +101,8 @@ export async function runJest({ cwd, args = [], jest = WORKSPACE_JEST, env = WOR
     } catch {}
   }
   const read = (f) => (fs.existsSync(f) ? JSON.parse(fs.readFileSync(f, 'utf8')) : undefined);
-  const result = { code, signal, ms, stdout, stderr, timedOut, leftovers, json: read(outputFile), hardTimeouts: read(htJson) };
+  const tempLeft = fs.readdirSync(tmpdir);
+  const result = { code, signal, ms, stdout, stderr, timedOut, leftovers, tempLeft, json: read(outputFile), hardTimeouts: read(htJson) };
   if (timedOut) {
     // keep what explains the hang
     const keep = fs.mkdtempSync(path.join(os.tmpdir(), 'ht-jest-hung-'));

@@ -9,6 +9,7 @@ import { NATIVE_DIR, checkNativeWorkersRun, checkUnblocked } from './expectation
 test('Jest 30.5, child-process workers: syscalls unblocked, native-stuck worker killed and its file rewritten', async () => {
   const r = await runJest({ cwd: NATIVE_DIR, args: MODES['child-process workers'] });
   checkNativeWorkersRun(r);
+  assert.deepEqual(r.tempLeft, [], 'temporary files left behind');
 });
 
 for (const mode of ['in band', 'worker threads']) {
@@ -18,6 +19,7 @@ for (const mode of ['in band', 'worker threads']) {
     assert.equal(r.code, 1, describeRun(r));
     checkUnblocked(r);
     assert.deepEqual(r.leftovers, [], 'processes left behind');
+    assert.deepEqual(r.tempLeft, [], 'temporary files left behind');
   });
 
   test(`Jest 30.5, ${mode}: native code that cannot be unblocked ends the run with a report`, async () => {
@@ -34,5 +36,7 @@ for (const mode of ['in band', 'worker threads']) {
     assert.equal(records.at(-1).test, 'native › spins in native code that cannot be interrupted');
     assert.equal(records.at(-1).action, `run ended (stuck in native code ${mode === 'in band' ? 'in band' : 'in a worker thread'})`);
     assert.deepEqual(r.leftovers, [], 'processes left behind');
+    // Jest is killed, so its reporter cannot remove its folder: the program that ends the run does.
+    assert.deepEqual(r.tempLeft, [], 'temporary files left behind');
   });
 }
