@@ -1,6 +1,6 @@
 // Core figures: what a guard costs, how soon a stuck function is stopped, memory over many stops.
 import { spawn, execSync } from 'node:child_process'
-import { mkdtempSync, openSync, constants } from 'node:fs'
+import { mkdtempSync, openSync, rmSync, constants } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -69,6 +69,7 @@ export async function latency(quick) {
   const dir = mkdtempSync(join(tmpdir(), 'ht-bench-'))
   execSync(`mkfifo ${join(dir, 'fifo')}`)
   const fd = openSync(join(dir, 'fifo'), constants.O_RDWR)
+  rmSync(dir, { recursive: true }) // the open pipe outlives its name
   const native = {
     readSync: () => require('node:fs').readSync(fd, Buffer.alloc(8)),
     execSync: () => execSync('sleep 1000'),

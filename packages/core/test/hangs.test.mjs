@@ -2,11 +2,10 @@
 // deadline with a HardTimeoutError whose stack points at the stuck line, and the thread healthy
 // afterwards.
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
-import { alive, firstUserFrame, fixture, scenario } from './helpers.mjs'
+import { alive, firstUserFrame, fixture, scenario, tempDir } from './helpers.mjs'
 
 const JS = ['loop', 'regex', 'atomics', 'catchAll', 'afterAwait', 'afterTimer']
 const NATIVE = ['readSync', 'execSync', 'execSyncTree', 'readSyncAfterAwait']
@@ -136,7 +135,7 @@ for (const mode of ['als', 'createHook']) {
   // left to the stuck path, whose plan here ends the process with a report.
   const stuckPath = major >= 24 && mode === 'createHook'
   test(`a loop after an await, with ${mode} active: ${stuckPath ? 'reported stuck, never an abort' : 'stopped in place'}`, async () => {
-    const report = join(mkdtempSync(join(tmpdir(), 'ht-hooks-')), 'report.json')
+    const report = join(tempDir('ht-hooks-'), 'report.json')
     const r = await scenario('main', 'hooks', [mode, report])
     if (stuckPath) {
       assert.equal(r.signal, 'SIGKILL', `code ${r.code}: ${r.stderr}`)

@@ -1,11 +1,31 @@
 // Runs a fixture in a real child process and collects its JSON lines.
 import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after } from 'node:test'
 import { fileURLToPath } from 'node:url'
+
+const temps = []
+after(() => {
+  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
+/** A temporary folder, removed when the test file's tests are done. */
+export function tempDir(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  temps.push(dir)
+  return dir
+}
 
 export const fixture = (name) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
 
+// The fixtures' own temporary files (FIFOs, reports) go to a folder of this test file's: a fixture
+// killed in the middle of a hang cannot remove them.
+let runTmp
+
 export function run(args, { env = {}, limitMs = 30_000, execArgv = [], wrapper = [] } = {}) {
+  runTmp ??= tempDir('ht-run-')
   return new Promise((resolve) => {
     const t0 = performance.now()
     // A process group of its own: at the limit the whole group is killed, so that a grandchild
@@ -13,7 +33,7 @@ export function run(args, { env = {}, limitMs = 30_000, execArgv = [], wrapper =
     // wrapper: a command that runs node (taskset, nice).
     const argv = [...wrapper, process.execPath, ...execArgv, ...args]
     const child = spawn(argv[0], argv.slice(1), {
-      env: { ...process.env, ...env },
+      env: { ...process.env, TMPDIR: runTmp, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     })

@@ -4,11 +4,10 @@
 // ES module imports the named exports.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { test } from 'node:test'
-import { fixture, run } from './helpers.mjs'
+import { fixture, run, tempDir } from './helpers.mjs'
 
 const root = resolve(new URL('../../..', import.meta.url).pathname)
 const enabled = process.env.HARDTIMEOUT_PACKED_TEST === '1'
@@ -30,7 +29,7 @@ function pathWithoutCompiler(dir) {
 }
 
 test('the packed tarballs work in a fresh project without a compiler', { skip: !enabled && 'set HARDTIMEOUT_PACKED_TEST=1 (scripts/test.mjs does, once)' }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ht-packed-'))
+  const dir = tempDir('ht-packed-')
   const pnpm = ['-y', 'pnpm@10', 'pack', '--pack-destination', dir]
   execFileSync('npx', pnpm, { cwd: join(root, 'native'), stdio: 'ignore' })
   execFileSync('npx', pnpm, { cwd: join(root, 'packages/core'), stdio: 'ignore' })

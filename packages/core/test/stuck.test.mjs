@@ -2,11 +2,10 @@
 // timer callback where stopping it would crash Node), the watchdog writes the report and
 // carries out the onStuck plan without any JavaScript.
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { alive, scenario } from './helpers.mjs'
+import { alive, scenario, tempDir } from './helpers.mjs'
 
 // The watchdog keeps a label in a fixed 256-byte buffer (no allocation per guarded call): a longer
 // one is cut at a whole UTF-8 character (é is 2 bytes: 127 of them fit in 255).
@@ -17,7 +16,7 @@ const cases = [
 ]
 for (const [name, label, busy, given] of cases) {
   test(`${name}${given ? ' (a 400-byte label)' : ''}: report written, then the process and its children SIGKILLed`, async () => {
-    const report = join(mkdtempSync(join(tmpdir(), 'ht-stuck-')), 'report.json')
+    const report = join(tempDir('ht-stuck-'), 'report.json')
     const r = await scenario('main', name, given ? [report, given] : [report], { limitMs: 20_000 })
     assert.equal(r.signal, 'SIGKILL', `code ${r.code} ${r.stderr}`)
     assert.equal(r.lines[0].started, true)
@@ -36,7 +35,7 @@ for (const [name, label, busy, given] of cases) {
 // onStuck.exec: a program started by the watchdog thread (Jest in band uses it to say which test
 // is stuck before the run ends). With kill 'process' it runs first and the kill waits for it.
 test('exec with kill "process": the program runs with the report while the process lives, then the process is killed', async () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'ht-exec-')), 'out.json')
+  const out = join(tempDir('ht-exec-'), 'out.json')
   const r = await scenario('main', 'stuckExec', ['process', out, 'report'], { limitMs: 20_000 })
   assert.equal(r.signal, 'SIGKILL', `code ${r.code} ${r.stderr}`)
   assert.ok(r.wall < 10_000, `took ${r.wall} ms`)
@@ -52,7 +51,7 @@ test('exec with kill "process": the program runs with the report while the proce
 })
 
 test('exec with kill "none": the program runs and the stuck thread is left to it', async () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'ht-exec-')), 'out.json')
+  const out = join(tempDir('ht-exec-'), 'out.json')
   const r = await scenario('main', 'stuckExec', ['none', out, 'kill-parent'], { limitMs: 20_000 })
   assert.equal(r.signal, 'SIGKILL', `code ${r.code} ${r.stderr}`) // by the program
   const seen = JSON.parse(readFileSync(out, 'utf8'))
@@ -71,7 +70,7 @@ test('exec of a program that does not exist: the process is still killed, nothin
 // stuckLog: text kept in memory, appended to its file by the watchdog only when stuck.
 for (const where of ['main', 'worker']) {
   test(`stuckLog (${where} thread): nothing written while healthy; when stuck, the text since clear() is in the file before the report`, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ht-log-'))
+    const dir = tempDir('ht-log-')
     const log = join(dir, 'log.jsonl')
     const report = join(dir, 'report.json')
     const r = await scenario(where, 'stuckLog', [log, report], { limitMs: 20_000 })
