@@ -72,12 +72,16 @@ export function runVitest(dir, line, { args = [], limitMs = 120_000, env = {}, r
   const vitestBin = path.join(dir, 'node_modules/vitest/vitest.mjs')
   const out = path.join(dir, 'report.json')
   const argv = [vitestBin, 'run', ...(reporters ? ['--reporter=default', '--reporter=json', `--outputFile.json=${out}`] : []), ...args]
+  // The run's temporary files (Vitest's module copies, the plugin's state folder, the fixtures'
+  // FIFOs) stay in the project, removed with it: a run killed in a hang cannot remove them.
+  const tmp = path.join(dir, 'tmp')
+  fs.mkdirSync(tmp, { recursive: true })
   const start = Date.now()
   return new Promise((resolve) => {
     const child = spawn(node, argv, {
       cwd: dir,
       detached: true,
-      env: { ...process.env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0', ...env },
+      env: { ...process.env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0', TMPDIR: tmp, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stdout = ''
