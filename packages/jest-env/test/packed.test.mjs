@@ -1,7 +1,7 @@
 // The Done criterion: a project that installs the packed packages (npm tarballs of
 // @hardtimeout/native, core and jest-env, no workspace links) and Jest from the registry, on both
 // Jest lines, in every run mode.
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -63,6 +63,10 @@ function project(version, tarballs) {
 let tarballs;
 before(() => {
   tarballs = pack();
+});
+// (each project keeps its own copies of the tarballs)
+after(() => {
+  if (tarballs?.length) fs.rmSync(path.dirname(tarballs[0]), { recursive: true, force: true });
 });
 
 for (const version of JEST_LINES) {
