@@ -59,7 +59,6 @@ export const STUCK_DIR = 'stuck'
 export type JournalEntry =
   | { k: 'thread'; handle: { pid: number; tid: number; threadId: number; generation: number } | null }
   | { k: 'start'; id: string | null; file: string; what: string; name: string; limit: number; t: number }
-  | { k: 'end' }
   | DoneEntry
 
 /**

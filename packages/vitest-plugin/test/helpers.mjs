@@ -64,6 +64,17 @@ export function removeProject(dir) {
 }
 
 /**
+ * The project's folder for a run's temporary files (its TMPDIR): Vitest's module copies, the
+ * plugin's state folder, the fixtures' FIFOs stay in the project and are removed with it (a run
+ * killed in a hang cannot remove them).
+ */
+export function projectTmp(dir) {
+  const tmp = path.join(dir, 'tmp')
+  fs.mkdirSync(tmp, { recursive: true })
+  return tmp
+}
+
+/**
  * Runs `vitest run` in dir with the JSON reporter (and the default one), in its own process group.
  * Kills the group after `limitMs`. Resolves with exit code, signal, output, wall time and the report.
  */
@@ -72,10 +83,7 @@ export function runVitest(dir, line, { args = [], limitMs = 120_000, env = {}, r
   const vitestBin = path.join(dir, 'node_modules/vitest/vitest.mjs')
   const out = path.join(dir, 'report.json')
   const argv = [vitestBin, 'run', ...(reporters ? ['--reporter=default', '--reporter=json', `--outputFile.json=${out}`] : []), ...args]
-  // The run's temporary files (Vitest's module copies, the plugin's state folder, the fixtures'
-  // FIFOs) stay in the project, removed with it: a run killed in a hang cannot remove them.
-  const tmp = path.join(dir, 'tmp')
-  fs.mkdirSync(tmp, { recursive: true })
+  const tmp = projectTmp(dir)
   const start = Date.now()
   return new Promise((resolve) => {
     const child = spawn(node, argv, {

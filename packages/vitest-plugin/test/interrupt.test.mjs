@@ -5,15 +5,15 @@ import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { test } from 'node:test'
-import { killLeftovers, leftovers, makeProject, nodeFor, removeProject, runVitest } from './helpers.mjs'
+import { killLeftovers, leftovers, makeProject, nodeFor, projectTmp, removeProject, runVitest } from './helpers.mjs'
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
  * A SIGKILLed Vitest leaves its state folder in the temporary folder. The next run removes it once
  * it has been left alone for a day, and leaves alone the folders of live runs and of recently
- * active ones. (Each run here has its temporary folder inside the project, as runVitest gives it:
- * Vitest keeps copies of transformed modules there, which an interrupted Vitest does not remove.)
+ * active ones. (Each run here has its temporary folder inside the project, projectTmp: Vitest keeps
+ * copies of transformed modules there, which an interrupted Vitest does not remove.)
  */
 async function staleStateDirIsRemovedByTheNextRun(dir, line, killedPid, tmp) {
   const find = (pid) => fs.readdirSync(tmp).filter((n) => n.startsWith(`hardtimeout-vitest-${pid}-`)).map((n) => path.join(tmp, n))
@@ -42,8 +42,7 @@ for (const [line, pool, signal] of RUNS) {
   {
     test(`vitest ${line}, ${pool}: ${signal === 'SIGKILL' ? 'SIGKILL of the main process during a hang leaves no worker behind' : `${signal} during a hang leaves nothing behind`}`, async (t) => {
       const dir = makeProject('interrupt', line)
-      const tmp = path.join(dir, 'tmp')
-      fs.mkdirSync(tmp, { recursive: true })
+      const tmp = projectTmp(dir)
       try {
         const child = spawn(nodeFor(line), [path.join(dir, 'node_modules/vitest/vitest.mjs'), 'run', `--pool=${pool}`], { cwd: dir, env: { ...process.env, TMPDIR: tmp }, stdio: 'ignore' })
         const exited = new Promise((resolve) => child.on('exit', (code, sig) => resolve({ code, sig })))
