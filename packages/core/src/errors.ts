@@ -1,6 +1,8 @@
 // The errors a stopped function throws. Their stacks are the stacks captured where the code was
 // stuck, under a header of our own.
 import { describeDiagnosis, parseJson, type ThreadDiagnosis, type UnblockResult } from './diagnosis'
+import { formatMs } from './outcome'
+import { userFrame, type SourceLocation } from './location'
 import type { StopInfo } from './native'
 
 export type HardTimeoutKind = 'js' | 'native'
@@ -32,6 +34,12 @@ export class HardTimeoutError extends Error {
   readonly unblocked: UnblockResult | undefined
   /** True when nothing was stuck: the function's promise was still pending, the thread idle. */
   readonly pending: boolean
+  /**
+   * The innermost frame of the stuck stack in the user's code (not Node's, not node_modules, not
+   * hardtimeout's own files): the line a test runner's code frame shows. Undefined when no stack
+   * was captured where the code was stuck (a pending promise, the fallback without the addon).
+   */
+  readonly location: SourceLocation | undefined
 
   constructor(message: string, details: HardTimeoutDetails) {
     super(message)
@@ -42,6 +50,7 @@ export class HardTimeoutError extends Error {
     this.diagnosis = details.diagnosis
     this.unblocked = details.unblocked
     this.pending = details.pending === true
+    this.location = undefined
   }
 }
 
@@ -50,12 +59,11 @@ export class ThreadInterruptError extends Error {
   override name = 'ThreadInterruptError'
 }
 
-function round(ms: number): number {
-  return ms >= 100 ? Math.round(ms) : Math.round(ms * 10) / 10
-}
-
-/** Replaces the first line(s) of a captured stack (its old message) with our own header. */
-export function restack(error: Error, header: string, ...captured: unknown[]): void {
+/**
+ * Replaces the first line(s) of a captured stack (its old message) with our own header. Returns
+ * whether one was found.
+ */
+export function restack(error: Error, header: string, ...captured: unknown[]): boolean {
   for (const c of captured) {
     // Not instanceof: the error may come from another realm (Jest runs tests in a vm context).
     const stack = typeof c === 'object' && c !== null ? (c as { stack?: unknown }).stack : undefined
@@ -63,8 +71,9 @@ export function restack(error: Error, header: string, ...captured: unknown[]): v
     const frames = stack.split('\n').filter((line) => /^\s+at /.test(line))
     if (frames.length === 0) continue
     error.stack = `${header}\n${frames.join('\n')}`
-    return
+    return true
   }
+  return false
 }
 
 export function timeoutErrorFrom(info: StopInfo, label: string | undefined, fallbackStack?: unknown): HardTimeoutError {
@@ -72,7 +81,7 @@ export function timeoutErrorFrom(info: StopInfo, label: string | undefined, fall
   const unblocked = parseJson<UnblockResult>(info.unblock)
   const kind: HardTimeoutKind = info.native ? 'native' : 'js'
   const what = label ? `"${label}"` : 'function'
-  let message = `${what} was stopped after ${round(info.elapsedMs)} ms: it ran past its hard timeout of ${round(info.timeoutMs)} ms`
+  let message = `${what} was stopped after ${formatMs(info.elapsedMs)} ms: it ran past its hard timeout of ${formatMs(info.timeoutMs)} ms`
   if (kind === 'native') {
     const inSyscall = diagnosis?.syscall !== undefined && !diagnosis.running
     const actions: string[] = []
@@ -93,14 +102,16 @@ export function timeoutErrorFrom(info: StopInfo, label: string | undefined, fall
     diagnosis,
     unblocked,
   })
-  restack(error, `HardTimeoutError: ${message}`, info.error, fallbackStack)
+  if (restack(error, `HardTimeoutError: ${message}`, info.error, fallbackStack)) {
+    ;(error as { location: SourceLocation | undefined }).location = userFrame(error.stack)
+  }
   return error
 }
 
 export function pendingError(timeout: number, elapsed: number, label: string | undefined): HardTimeoutError {
   const what = label ? `"${label}"` : 'function'
   return new HardTimeoutError(
-    `${what} did not settle within its hard timeout of ${round(timeout)} ms (it was waiting, not blocking the thread)`,
+    `${what} did not settle within its hard timeout of ${formatMs(timeout)} ms (it was waiting, not blocking the thread)`,
     { timeout, elapsed, label, kind: 'js', pending: true },
   )
 }

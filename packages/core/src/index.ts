@@ -1,19 +1,36 @@
-export { runWithHardTimeout } from './run'
-export { HardTimeoutError, ThreadInterruptError, type HardTimeoutKind } from './errors'
-export { formatValue, type HardTimeoutOptions, type StuckPlan } from './options'
-export type { ThreadDiagnosis, UnblockResult } from './diagnosis'
-export { describeDiagnosis } from './diagnosis'
+// @hardtimeout/core: the API users are promised (README.md). The code is in internal.ts's bundle.
 export {
+  runWithHardTimeout,
+  HardTimeoutError,
+  ThreadInterruptError,
   currentThread,
   interruptThread,
   unblockThread,
   diagnoseThread,
   killThread,
   onThreadStuck,
-  killProcessTree,
-  dieWithParent,
-  type ThreadHandle,
-  type StuckReport,
-} from './threads'
-export { stuckLog, type StuckLog } from './stuck-log'
-export { nativeStatus } from './native'
+  ENTRIES,
+  CAUSES,
+  ACTIONS,
+  OUTCOME_WORDS,
+  describeOutcome,
+  createRecord,
+  recordFromError,
+  recordFromStuckReport,
+} from './internal'
+export type {
+  HardTimeoutOptions,
+  StuckPlan,
+  HardTimeoutKind,
+  ThreadDiagnosis,
+  UnblockResult,
+  ThreadHandle,
+  StuckReport,
+  SourceLocation,
+  HardTimeoutEntry,
+  HardTimeoutCause,
+  HardTimeoutAction,
+  HardTimeoutOutcome,
+  HardTimeoutRecord,
+  RecordContext,
+} from './internal'

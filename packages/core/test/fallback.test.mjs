@@ -6,7 +6,7 @@ import { run } from './helpers.mjs'
 
 const script = `
 const core = require(${JSON.stringify(new URL('../dist/index.js', import.meta.url).pathname)})
-const out = { status: core.nativeStatus() }
+const out = { status: require(${JSON.stringify(new URL('../dist/internal.js', import.meta.url).pathname)}).nativeStatus() }
 try { core.runWithHardTimeout(() => { for (;;) {} }, { timeout: 150 }) } catch (e) { out.loop = { name: e.name, kind: e.kind, message: e.message } }
 try { core.runWithHardTimeout(() => { for (;;) {} }, { timeout: 150 }) } catch (e) { out.second = e.name }
 out.value = core.runWithHardTimeout(() => 5, { timeout: 150 })

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 
-const { runWithHardTimeout, stuckLog } = createRequire(import.meta.url)('../dist/index.js')
+const { runWithHardTimeout } = createRequire(import.meta.url)('../dist/index.js')
+const { stuckLog } = createRequire(import.meta.url)('../dist/internal.js')
 const noop = () => 1
 
 test('timeout must be a positive, finite number of ms', () => {

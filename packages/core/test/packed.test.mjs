@@ -43,7 +43,8 @@ test('the packed tarballs work in a fresh project without a compiler', { skip: !
   execFileSync('npm', ['install', '--no-audit', '--no-fund', ...tarballs], { cwd: project, env: { ...process.env, PATH }, stdio: 'ignore' })
 
   writeFileSync(join(project, 'use.mjs'), `
-import { runWithHardTimeout, HardTimeoutError, nativeStatus } from '@hardtimeout/core'
+import { runWithHardTimeout, HardTimeoutError } from '@hardtimeout/core'
+import { nativeStatus } from '@hardtimeout/core/internal'
 let error
 try { runWithHardTimeout(() => { for (;;) {} }, { timeout: 100 }) } catch (e) { error = e }
 console.log(JSON.stringify({ status: nativeStatus(), isHardTimeout: error instanceof HardTimeoutError, frame: error.stack.split('\\n')[1] }))
@@ -51,9 +52,9 @@ console.log(JSON.stringify({ status: nativeStatus(), isHardTimeout: error instan
   const esm = await run([join(project, 'use.mjs')], { env: { PATH } })
   assert.deepEqual(esm.lines[0].status, { loaded: true }, esm.stderr)
   assert.equal(esm.lines[0].isHardTimeout, true)
-  assert.match(esm.lines[0].frame, /use\.mjs:4:/)
+  assert.match(esm.lines[0].frame, /use\.mjs:5:/)
 
-  const core = join(project, 'node_modules/@hardtimeout/core/dist/index.js')
+  const core = join(project, 'node_modules/@hardtimeout/core/dist/internal.js')
   const r = await run([fixture('scenario.cjs'), 'main', 'kinds', 'loop', 'regex', 'atomics', 'readSync', 'execSyncTree', 'afterAwait'], {
     env: { PATH, HARDTIMEOUT_CORE: core, PREBUILDS_ONLY: '1' },
   })

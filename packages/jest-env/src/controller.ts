@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describeDiagnosis, dieWithParent } from '@hardtimeout/core';
+import { describeDiagnosis, dieWithParent } from '@hardtimeout/core/internal';
 import { taggedLimit } from './helper';
 import { detectRunMode, type RunMode } from './mode';
 import type { ResolvedOptions } from './options';

@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describeDiagnosis, type StuckReport } from '@hardtimeout/core';
+import { describeDiagnosis, type StuckReport } from '@hardtimeout/core/internal';
 import {
   DIR_ENV,
   JSON_ENV,

@@ -12,7 +12,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describeDiagnosis, type StuckReport } from '@hardtimeout/core';
+import { describeDiagnosis, type StuckReport } from '@hardtimeout/core/internal';
 import { DIR_ENV, JSON_ENV, allRecords, type HardTimeoutRecord } from './report-file';
 import type { RunMode } from './mode';
 

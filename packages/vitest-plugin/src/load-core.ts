@@ -3,4 +3,4 @@
 import { createRequire } from 'node:module'
 import { provideCore, type Core } from './core.js'
 
-provideCore(createRequire(import.meta.url)('@hardtimeout/core') as typeof Core)
+provideCore(createRequire(import.meta.url)('@hardtimeout/core/internal') as typeof Core)

@@ -68,7 +68,7 @@ export function hardTimeout(options?: HardTimeoutPluginOptions): HardTimeoutPlug
         vitest.config.reporters.push(new SummaryReporter(supervisor, resolved))
         supervisor.start()
       }
-      sources ??= { worker: sourceFile(WORKER), core: sourceFile(createRequire(WORKER).resolve('@hardtimeout/core')) }
+      sources ??= { worker: sourceFile(WORKER), core: sourceFile(createRequire(WORKER).resolve('@hardtimeout/core/internal')) }
       // The code cache fits only the realm it was compiled in.
       const load: WorkerConfig['load'] = { ...sources }
       if (runsInRunnerRealm(project.config.pool)) {

@@ -7,7 +7,7 @@ import { TestRunner } from 'vitest'
 import { CodeCache } from './code-cache.js'
 import type { WorkerConfig } from './shared.js'
 import type * as Worker from './worker.js'
-import type * as Core from '@hardtimeout/core'
+import type * as Core from '@hardtimeout/core/internal'
 
 type RunnerCtor = new (config: never) => object
 
