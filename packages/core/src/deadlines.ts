@@ -8,7 +8,7 @@
 //
 // The timer keeps the process alive only while a call is pending (it is unref'ed when none is),
 // as the per-call timers did: a script awaiting a guarded call still gets its verdict.
-import { clearTimeout, setTimeout } from 'node:timers'
+import { clearTimer, now, setTimer } from './clock'
 
 interface Pending {
   at: number
@@ -17,10 +17,10 @@ interface Pending {
 
 /** By token, in the order the calls started. */
 const pending = new Map<number, Pending>()
-let timer: ReturnType<typeof setTimeout> | undefined
+let timer: ReturnType<typeof setTimer> | undefined
 let timerAt = Infinity
 
-/** `fire` runs at `at` (a Date.now() time), or earlier through fireNow(), unless removed first. */
+/** `fire` runs at `at` (a now() time, clock.ts), or earlier through fireNow(), unless removed first. */
 export function addDeadline(token: number, at: number, fire: () => void): void {
   pending.set(token, { at, fire })
   if (at < timerAt) schedule(at)
@@ -38,18 +38,18 @@ export function fireNow(token: number): void {
 }
 
 function schedule(at: number): void {
-  if (timer !== undefined) clearTimeout(timer)
+  if (timer !== undefined) clearTimer(timer)
   timerAt = at
-  timer = setTimeout(sweep, Math.max(0, at - Date.now()))
+  timer = setTimer(sweep, Math.max(0, at - now()))
 }
 
 function sweep(): void {
   timer = undefined
   timerAt = Infinity
-  const now = Date.now()
+  const t = now()
   let next = Infinity
   for (const [token, p] of pending) {
-    if (p.at <= now) {
+    if (p.at <= t) {
       pending.delete(token)
       p.fire()
     } else if (p.at < next) {

@@ -1,6 +1,7 @@
 // Without the addon: Node's vm timeout guards the synchronous part. It stops a JS loop, but it
 // cannot say where, and it cannot stop native calls or code running after an await.
 import { Script } from 'node:vm'
+import { now } from './clock'
 import { HardTimeoutError } from './errors'
 import type { ParsedOptions } from './options'
 
@@ -13,13 +14,13 @@ export function runSyncWithVm<T>(fn: () => T, opts: ParsedOptions): T {
   const g = globalThis as Record<symbol, unknown>
   const previous = g[SLOT]
   g[SLOT] = fn
-  const start = performance.now()
+  const start = now()
   try {
     script ??= new Script('globalThis[Symbol.for("hardtimeout.fallback.fn")]()', { filename: 'hardtimeout-fallback.js' })
     return script.runInThisContext({ timeout: Math.ceil(opts.timeout) }) as T
   } catch (error) {
     if ((error as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
-      const elapsed = performance.now() - start
+      const elapsed = now() - start
       const what = opts.label ? `"${opts.label}"` : 'function'
       throw new HardTimeoutError(
         `${what} was stopped after ${Math.round(elapsed)} ms: it ran past its hard timeout of ${opts.timeout} ms ` +

@@ -1,5 +1,5 @@
 // runWithHardTimeout: the guard around one function call.
-import { clearTimeout, setTimeout } from 'node:timers'
+import { clearTimer, now, setTimer } from './clock'
 import { addDeadline, fireNow, removeDeadline } from './deadlines'
 import { interruptErrorFrom, pendingError, timeoutErrorFrom } from './errors'
 import { runSyncWithVm } from './fallback'
@@ -22,13 +22,13 @@ if (native) configureMicrotaskStops(native, fireNow)
 // microtasks, whenever it falls due in the same pass as the test's own timers.)
 let debugging = false
 let debuggingCheckedAt: number | undefined
-function debuggerAttached(now: number): boolean {
+function debuggerAttached(t: number): boolean {
   if (debuggingCheckedAt === undefined) {
-    debuggingCheckedAt = now
+    debuggingCheckedAt = t
     const flags = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`
     if (/--inspect/.test(flags)) debugging = inspectorUrl() !== undefined
-  } else if (now - debuggingCheckedAt > 1000) {
-    debuggingCheckedAt = now
+  } else if (t - debuggingCheckedAt > 1000) {
+    debuggingCheckedAt = t
     debugging = inspectorUrl() !== undefined
   }
   return debugging
@@ -59,7 +59,7 @@ export function runWithHardTimeout<T>(fn: () => T, options: HardTimeoutOptions):
     throw new TypeError(`runWithHardTimeout: fn must be a function, got ${fn === null ? 'null' : typeof fn}`)
   }
   const opts = parseOptions(options)
-  const start = Date.now()
+  const start = now()
   if (!opts.whenDebugging && debuggerAttached(start)) return fn()
   if (!native) return runWithFallback(fn, opts)
 
@@ -88,7 +88,7 @@ function settleAsync(promise: PromiseLike<unknown>, token: number, opts: ParsedO
       settle(n.settle(token, true))
     }
     const deadline = (): void =>
-      finish((info) => reject(info ? errorFor(info, opts) : pendingError(opts.timeout, Date.now() - start, opts.label)))
+      finish((info) => reject(info ? errorFor(info, opts) : pendingError(opts.timeout, now() - start, opts.label)))
     // The verdict comes from a timer, a macrotask: a loop stopped inside a microtask leaves the
     // function's promise unsettled forever (V8 drops the queue it was part of).
     addDeadline(token, start + opts.timeout, deadline)
@@ -101,21 +101,21 @@ function settleAsync(promise: PromiseLike<unknown>, token: number, opts: ParsedO
 }
 
 function runWithFallback<T>(fn: () => T, opts: ParsedOptions): T {
-  const start = performance.now()
+  const start = now()
   const result = runSyncWithVm(fn, opts)
   if (!isThenable(result)) return result
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(pendingError(opts.timeout, performance.now() - start, opts.label)),
-      Math.max(0, opts.timeout - (performance.now() - start)),
+    const timer = setTimer(
+      () => reject(pendingError(opts.timeout, now() - start, opts.label)),
+      Math.max(0, opts.timeout - (now() - start)),
     )
     result.then(
       (value) => {
-        clearTimeout(timer)
+        clearTimer(timer)
         resolve(value)
       },
       (error: unknown) => {
-        clearTimeout(timer)
+        clearTimer(timer)
         reject(error)
       },
     )
