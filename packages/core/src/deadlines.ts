@@ -1,13 +1,13 @@
 // The deadlines of guarded async calls: one Node timer per thread for all of them.
 //
-// Why: a timer per call (setTimeout when the async part starts, clearTimeout when it settles) was
-// the largest single cost of guarding an async function. Measured in Vitest's fork workers, where
-// every test is an async call: ~27 k instructions per test, 0.4% of a healthy suite on its own.
-// Calls mostly settle in the order they started, long before their deadline, so one timer set for
-// the earliest deadline is rarely moved: a call adds itself to a map and removes itself again.
+// Why: a timer per call (setTimeout when the async part starts, clearTimeout when it settles) is
+// the largest single cost of guarding an async function, and a test runner guards every test so
+// (BENCHMARKS.md has the figure). Calls mostly settle in the order they started, long before their
+// deadline, so one timer set for the earliest deadline is rarely moved: a call adds itself to a
+// map and removes itself again.
 //
-// The timer keeps the process alive only while a call is pending (it is unref'ed when none is),
-// as the per-call timers did: a script awaiting a guarded call still gets its verdict.
+// The timer keeps the process alive only while a call is pending (it is unref'ed when none is): a
+// script awaiting a guarded call still gets its verdict, and a settled one does not hold it open.
 import { clearTimer, now, setTimer } from './clock'
 
 interface Pending {

@@ -18,6 +18,31 @@ export interface HardTimeoutDetails {
   pending?: boolean
 }
 
+/**
+ * The fixed words of HardTimeoutError messages, for tests and tools that look for them (the
+ * messages themselves are put together below):
+ * `"label" was stopped after 501 ms: it ran past its hard timeout of 500 ms[ while blocked in …]`.
+ */
+export const MESSAGE_WORDS = Object.freeze({
+  stopped: 'was stopped after',
+  pastTimeout: 'it ran past its hard timeout of',
+  blockedIn: 'while blocked in',
+  runningNative: 'while running native code (on a CPU, in no syscall)',
+  interrupted: 'interrupted the syscall',
+  signalled: 'signalled the thread',
+  toUnblock: 'to unblock it',
+  pending: 'did not settle within its hard timeout of',
+  waiting: '(it was waiting, not blocking the thread)',
+  noAddon: '(native addon unavailable: the line it was stuck on is unknown)',
+})
+
+const W = MESSAGE_WORDS
+
+/** `"label" was stopped after 501 ms: it ran past its hard timeout of 500 ms`. */
+export function stoppedMessage(label: string | undefined, elapsed: string, timeout: string): string {
+  return `${label ? `"${label}"` : 'function'} ${W.stopped} ${elapsed} ms: ${W.pastTimeout} ${timeout} ms`
+}
+
 /** Thrown (or the promise rejects with it) when a function ran past its hard timeout. */
 export class HardTimeoutError extends Error {
   override name = 'HardTimeoutError' as const
@@ -80,19 +105,16 @@ export function timeoutErrorFrom(info: StopInfo, label: string | undefined, fall
   const diagnosis = parseJson<ThreadDiagnosis>(info.diagnosis)
   const unblocked = parseJson<UnblockResult>(info.unblock)
   const kind: HardTimeoutKind = info.native ? 'native' : 'js'
-  const what = label ? `"${label}"` : 'function'
-  let message = `${what} was stopped after ${formatMs(info.elapsedMs)} ms: it ran past its hard timeout of ${formatMs(info.timeoutMs)} ms`
+  let message = stoppedMessage(label, formatMs(info.elapsedMs), formatMs(info.timeoutMs))
   if (kind === 'native') {
     const inSyscall = diagnosis?.syscall !== undefined && !diagnosis.running
     const actions: string[] = []
-    if (unblocked?.signalled) actions.push(inSyscall ? 'interrupted the syscall' : 'signalled the thread')
+    if (unblocked?.signalled) actions.push(inSyscall ? W.interrupted : W.signalled)
     if (unblocked && unblocked.killed.length > 0) {
       actions.push(`killed ${unblocked.killed.length} child process${unblocked.killed.length > 1 ? 'es' : ''}`)
     }
-    message += inSyscall
-      ? ` while blocked in ${describeDiagnosis(diagnosis)}`
-      : ' while running native code (on a CPU, in no syscall)'
-    if (actions.length > 0) message += ` (${actions.join(' and ')} to unblock it)`
+    message += inSyscall ? ` ${W.blockedIn} ${describeDiagnosis(diagnosis)}` : ` ${W.runningNative}`
+    if (actions.length > 0) message += ` (${actions.join(' and ')} ${W.toUnblock})`
   }
   const error = new HardTimeoutError(message, {
     timeout: info.timeoutMs,
@@ -111,7 +133,7 @@ export function timeoutErrorFrom(info: StopInfo, label: string | undefined, fall
 export function pendingError(timeout: number, elapsed: number, label: string | undefined): HardTimeoutError {
   const what = label ? `"${label}"` : 'function'
   return new HardTimeoutError(
-    `${what} did not settle within its hard timeout of ${formatMs(timeout)} ms (it was waiting, not blocking the thread)`,
+    `${what} ${W.pending} ${formatMs(timeout)} ms ${W.waiting}`,
     { timeout, elapsed, label, kind: 'js', pending: true },
   )
 }

@@ -2,7 +2,7 @@
 // cannot say where, and it cannot stop native calls or code running after an await.
 import { Script } from 'node:vm'
 import { now } from './clock'
-import { HardTimeoutError } from './errors'
+import { HardTimeoutError, MESSAGE_WORDS, stoppedMessage } from './errors'
 import type { ParsedOptions } from './options'
 
 const SLOT = Symbol.for('hardtimeout.fallback.fn')
@@ -21,10 +21,8 @@ export function runSyncWithVm<T>(fn: () => T, opts: ParsedOptions): T {
   } catch (error) {
     if ((error as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
       const elapsed = now() - start
-      const what = opts.label ? `"${opts.label}"` : 'function'
       throw new HardTimeoutError(
-        `${what} was stopped after ${Math.round(elapsed)} ms: it ran past its hard timeout of ${opts.timeout} ms ` +
-          '(native addon unavailable: the line it was stuck on is unknown)',
+        `${stoppedMessage(opts.label, String(Math.round(elapsed)), String(opts.timeout))} ${MESSAGE_WORDS.noAddon}`,
         { timeout: opts.timeout, elapsed, label: opts.label, kind: 'js' },
       )
     }

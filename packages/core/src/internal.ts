@@ -2,7 +2,7 @@
 // the addon's per-thread state exists once). What the plugins share with core without promising
 // it to users is here only; index.ts picks the public API out of it.
 export { runWithHardTimeout } from './run'
-export { HardTimeoutError, ThreadInterruptError, type HardTimeoutKind } from './errors'
+export { HardTimeoutError, MESSAGE_WORDS, ThreadInterruptError, type HardTimeoutKind } from './errors'
 export { formatValue, type HardTimeoutOptions, type StuckPlan } from './options'
 export { describeDiagnosis, type ThreadDiagnosis, type UnblockResult } from './diagnosis'
 export { formatLocation, userFrame, type SourceLocation } from './location'

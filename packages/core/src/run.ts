@@ -12,14 +12,13 @@ import { parseOptions, type HardTimeoutOptions, type ParsedOptions } from './opt
 if (native) configureMicrotaskStops(native, fireNow)
 
 // Whether a debugger (inspector) is attached: a deadline must not fire while the user sits at a
-// breakpoint. inspector.url() costs ~0.6 µs, as much as the whole guard, and node:inspector ~4 ms
-// to load: it is asked at most once a second, and at the first call only when the process was
-// started with an --inspect flag (execArgv or NODE_OPTIONS). An inspector opened later (SIGUSR1,
-// inspector.open()) is noticed by the first guarded call a second or more after the last check;
-// a short-lived process (a test runner's worker for one file) never loads node:inspector.
-// (No timer of ours does it: a 1 s timer did for a while, and the hang tests then failed 3 times in
-// ~30 runs, in ways never seen before or since; a timer also changes when Node runs a test's
-// microtasks, whenever it falls due in the same pass as the test's own timers.)
+// breakpoint. inspector.url() costs as much as the whole guard, and loading node:inspector much
+// more (a test runner's worker for one file never needs it): it is asked at most once a second,
+// and at the first call only when the process was started with an --inspect flag (execArgv or
+// NODE_OPTIONS). An inspector opened later (SIGUSR1, inspector.open()) is noticed by the first
+// guarded call a second or more after the last check. The check rides on guarded calls, not on a
+// timer of ours: a timer changes when Node runs a test's microtasks whenever it falls due in the
+// same pass as the test's own timers.
 let debugging = false
 let debuggingCheckedAt: number | undefined
 function debuggerAttached(t: number): boolean {

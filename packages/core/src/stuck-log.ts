@@ -3,8 +3,8 @@
 //
 // Why: a supervisor that kills a stuck worker wants to know what the worker was doing (which test,
 // which results it had not sent yet). Written to a file as it happens, that is a system call per
-// test (measured in Vitest's fork workers: ~9 k instructions of user space per write alone), for
-// text read only after a kill. Here a line costs a copy into an ArrayBuffer the watchdog can read.
+// test for text read only after a kill. Here a line costs a copy into an ArrayBuffer the watchdog
+// can read.
 //
 // The watchdog may copy while this thread appends (a call reported stuck just as it returned): the
 // length is published with Atomics.store after the text, and the watchdog copies only what it

@@ -4,8 +4,8 @@
 import { parseJson, type ThreadDiagnosis, type UnblockResult } from './diagnosis'
 import { native, requireNative, type ThreadOpResult } from './native'
 
-// node:worker_threads loads Node's streams (~4 ms in a fresh process): only when needed. A test
-// runner starts a process per test file, and every one of them loads core.
+// node:worker_threads loads Node's streams: only when needed. A test runner starts a process per
+// test file, and every one of them loads core.
 function workerThreads(): typeof import('node:worker_threads') {
   return require('node:worker_threads') as typeof import('node:worker_threads')
 }

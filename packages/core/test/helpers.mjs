@@ -3,8 +3,19 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createRequire } from 'node:module'
 import { after } from 'node:test'
 import { fileURLToPath } from 'node:url'
+
+/** The fixed words of core's error messages (src/errors.ts), pinned in outcome.test.mjs. */
+export const { MESSAGE_WORDS } = createRequire(import.meta.url)('../dist/internal.js')
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+/** The whole message of a call stopped with no more to say: `"label" was stopped after … ms: …`. */
+export function stoppedMessage(label, timeout) {
+  const W = MESSAGE_WORDS
+  return new RegExp(`^"${escape(label)}" ${escape(W.stopped)} \\d+(\\.\\d)? ms: ${escape(W.pastTimeout)} ${timeout} ms$`)
+}
 
 const temps = []
 after(() => {

@@ -44,8 +44,8 @@ test('parent SIGKILLed: with { descendants: true } the worker\'s children die to
 // The kernel sends the parent-death signal whenever the *thread* that started the process exits
 // (the process is then adopted by a sibling thread), and once more per thread of a parent being
 // killed. The worker must die with its parent process, not with the thread that spawned it, and
-// the several signals must not race each other (that left a stopped grandchild alive, ~8% of runs
-// on Node 24, before the handler acted only once).
+// the several signals must not race each other (a handler acting on each of them can leave a
+// stopped grandchild alive).
 test('the thread that spawned the worker exits, the parent lives: nothing dies until the parent does', async () => {
   assert.deepEqual(await scenario(true, 'thread-parent'), {
     workerBeforeKill: true, grandchildBeforeKill: true, worker: false, grandchild: false,

@@ -17,6 +17,24 @@ const read = { pid: 10, tid: 11, state: 'S', running: false, syscall: { nr: 0, n
 const onCpu = { pid: 10, tid: 11, state: 'R', running: true, children: [] }
 const base = { entry: 'test', name: 'parser > rejects', file: 'test/parser.test.js', limitMs: 1000, elapsedMs: 1003.4 }
 
+// The one place the fixed words of HardTimeoutError messages are spelled out: users and tools read
+// them, so a change here is a change they see. Other tests build their patterns from the constant.
+test('the words of HardTimeoutError messages', () => {
+  assert.deepEqual({ ...internal.MESSAGE_WORDS }, {
+    stopped: 'was stopped after',
+    pastTimeout: 'it ran past its hard timeout of',
+    blockedIn: 'while blocked in',
+    runningNative: 'while running native code (on a CPU, in no syscall)',
+    interrupted: 'interrupted the syscall',
+    signalled: 'signalled the thread',
+    toUnblock: 'to unblock it',
+    pending: 'did not settle within its hard timeout of',
+    waiting: '(it was waiting, not blocking the thread)',
+    noAddon: '(native addon unavailable: the line it was stuck on is unknown)',
+  })
+  assert.ok(Object.isFrozen(internal.MESSAGE_WORDS))
+})
+
 test('the closed sets', () => {
   assert.deepEqual([...ENTRIES], ['test', 'hook', 'collection'])
   assert.deepEqual([...CAUSES], ['js', 'native', 'pending'])
