@@ -37,3 +37,4 @@ export {
 } from './threads'
 export { stuckLog, type StuckLog } from './stuck-log'
 export { nativeStatus } from './native'
+export { fallbackWarning, platformName } from './platform'

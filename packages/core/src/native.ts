@@ -1,6 +1,7 @@
 // Loads @hardtimeout/native once per thread. When it cannot load (unsupported platform, no
 // prebuild and no compiler, or HARDTIMEOUT_FORCE_FALLBACK=1) core keeps working on the pure-JS
-// fallback and says once, as a process warning, what is lost.
+// fallback and says once, as a process warning, what is lost (platform.ts).
+import { fallbackWarning } from './platform'
 
 export interface StopInfo {
   error?: unknown
@@ -60,12 +61,7 @@ if (process.env.HARDTIMEOUT_FORCE_FALLBACK === '1') {
 }
 
 if (binding === undefined) {
-  process.emitWarning(
-    `${reason}. Falling back to vm timeouts: a synchronous hang is still stopped, but without the ` +
-      'line it was stuck on; hangs after an await and hangs in native code (readSync, execSync) ' +
-      'are not stopped, and the thread functions are unavailable.',
-    { code: 'HARDTIMEOUT_NO_NATIVE', type: 'HardTimeoutWarning' },
-  )
+  process.emitWarning(fallbackWarning(reason!), { code: 'HARDTIMEOUT_NO_NATIVE', type: 'HardTimeoutWarning' })
 }
 
 export const native: NativeBinding | undefined = binding
