@@ -3,7 +3,7 @@
 // A plugin builds its record from the error or the stuck report, never from a message's text.
 import { describeDiagnosis, type ThreadDiagnosis, type UnblockResult } from './diagnosis'
 import type { HardTimeoutError } from './errors'
-import { formatLocation, type SourceLocation } from './location'
+import { formatLocation, userFrame, type SourceLocation } from './location'
 import { formatValue } from './options'
 import type { StuckReport } from './threads'
 
@@ -181,14 +181,16 @@ export function recordFromError(
 
 /**
  * The record for a stuck report (onThreadStuck, onStuck.report): `js` when the thread was busy in
- * JavaScript it could not be stopped in (a raw timer or I/O callback), else `native`.
+ * JavaScript it could not be stopped in (a raw timer or I/O callback), else `native`. The location
+ * is the innermost user frame of the report's stack, when it has one and the context gives none.
  */
 export function recordFromStuckReport(
-  report: Pick<StuckReport, 'timeoutMs' | 'elapsedMs' | 'busyInJavaScript' | 'diagnosis' | 'unblock'>,
+  report: Pick<StuckReport, 'timeoutMs' | 'elapsedMs' | 'busyInJavaScript' | 'diagnosis' | 'unblock'> & { stack?: string },
   context: RecordContext & { action: HardTimeoutAction; location?: SourceLocation },
 ): HardTimeoutRecord {
   return createRecord({
     ...context,
+    location: context.location ?? userFrame(report.stack),
     limitMs: report.timeoutMs,
     elapsedMs: tenths(report.elapsedMs),
     cause: report.busyInJavaScript ? 'js' : 'native',

@@ -142,6 +142,14 @@ test('recordFromStuckReport: busy in JavaScript is cause js, else native; the re
   assert.equal(js.cause, 'js')
   assert.equal(js.message, describeOutcome({ ...context, action: 'run-ended', limitMs: 200, elapsedMs: 1201.3, cause: 'js', diagnosis: onCpu }))
   assert.match(js.message, new RegExp(`${OUTCOME_WORDS.cause.jsUnstoppable}.*${OUTCOME_WORDS.action['run-ended']}`))
+  // A report with the stack of the JavaScript it was stuck in: its innermost user frame.
+  const stack = 'Error: stuck here\n    at node:internal/timers:594:17\n    at spin (/p/a.test.js:8:5)\n    at /p/a.test.js:3:1'
+  const located = recordFromStuckReport({ ...report, busyInJavaScript: true, stack }, context)
+  assert.deepEqual(located.location, { file: '/p/a.test.js', line: 8, column: 5 })
+  assert.match(located.message, /, stuck at \/p\/a\.test\.js:8:5: its worker was killed/)
+  assert.equal('stack' in located, false, 'the stack itself is not part of the record')
+  const given = recordFromStuckReport({ ...report, stack }, { ...context, location: { file: '/p/b.js', line: 1 } })
+  assert.deepEqual(given.location, { file: '/p/b.js', line: 1 })
 })
 
 test('recordFromError: a real stop gives cause, action and the innermost user frame', () => {
