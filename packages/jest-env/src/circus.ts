@@ -20,6 +20,8 @@ export interface CircusTest {
   concurrent?: boolean;
   errors: unknown[];
   invocations: number;
+  /** Set by jest-circus at test_done (ms). */
+  duration?: number | null;
   asyncError?: { stack?: string };
 }
 

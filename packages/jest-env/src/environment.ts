@@ -1,6 +1,7 @@
 /** createHardTimeoutEnvironment: adds hard timeouts to any Jest environment class. */
-import { Controller } from './controller';
+import { Controller, type RunContext } from './controller';
 import type { CircusEvent, CircusState } from './circus';
+import { SYNC_EVENTS, checkJest, circusHandlers, type CircusHandler } from './internals';
 import { OPTIONS_KEY, resolveOptions } from './options';
 
 /** The shape of a Jest environment class (jest-environment-node, -jsdom, or a user's own). */
@@ -13,7 +14,20 @@ export interface JestEnvironmentLike {
 export type JestEnvironmentClass = abstract new (config: any, context: any) => JestEnvironmentLike;
 
 interface EnvConfig {
-  projectConfig: { rootDir: string; testEnvironmentOptions?: Record<string, unknown> };
+  globalConfig?: { rootDir?: string; json?: boolean; outputFile?: string };
+  projectConfig: { rootDir: string; displayName?: string | { name?: string }; testEnvironmentOptions?: Record<string, unknown> };
+}
+
+function runContext(config: EnvConfig, jestDir: string | undefined): RunContext {
+  const displayName = config?.projectConfig?.displayName;
+  const project = typeof displayName === 'string' ? displayName : typeof displayName?.name === 'string' ? displayName.name : undefined;
+  return {
+    rootDir: config?.globalConfig?.rootDir ?? config?.projectConfig?.rootDir ?? process.cwd(),
+    json: config?.globalConfig?.json === true,
+    outputFile: typeof config?.globalConfig?.outputFile === 'string' ? config.globalConfig.outputFile : undefined,
+    project: project || undefined,
+    jestDir,
+  };
 }
 interface EnvContext {
   testPath: string;
@@ -23,14 +37,6 @@ interface EnvContext {
 const CONTROLLER = Symbol('@hardtimeout/jest-env.controller');
 const JOINED = Symbol('@hardtimeout/jest-env.joined');
 const LISTEN = Symbol('@hardtimeout/jest-env.listen');
-/** Events jest-circus dispatches synchronously: a returned promise is ignored there. */
-const SYNC_EVENTS = new Set(['start_describe_definition', 'finish_describe_definition', 'add_hook', 'add_test', 'error', 'error_handled']);
-/**
- * Where jest-circus 30 keeps its event handlers: an array on the test file's global, shared by
- * every copy of jest-circus the file loads (jest-circus 29 keeps them in a module variable).
- */
-const EVENT_HANDLERS = Symbol.for('EVENT_HANDLERS');
-
 type Handler = (event: any, state: any) => unknown;
 
 /**
@@ -74,6 +80,8 @@ export function createHardTimeoutEnvironment<T extends JestEnvironmentClass>(Bas
     [JOINED] = false;
 
     constructor(config: EnvConfig, context: EnvContext) {
+      // An unsupported Jest, or one missing what we rely on, fails every file with one message.
+      const { mode, dir: jestDir } = checkJest();
       // Invalid options fail this file only, before anything runs, with the value and its origin.
       const options = resolveOptions({
         testEnvironmentOptions: config?.projectConfig?.testEnvironmentOptions,
@@ -82,7 +90,7 @@ export function createHardTimeoutEnvironment<T extends JestEnvironmentClass>(Bas
         rootDir: config?.projectConfig?.rootDir ?? process.cwd(),
       });
       super(withoutOwnOptions(config), context);
-      this[CONTROLLER] = new Controller(options, context?.testPath ?? '<unknown file>');
+      this[CONTROLLER] = new Controller(options, context?.testPath ?? '<unknown file>', mode, runContext(config, jestDir));
     }
 
     /** Our part of one event, after the part of the handler it follows (`own`, its result). */
@@ -132,13 +140,8 @@ export function createHardTimeoutEnvironment<T extends JestEnvironmentClass>(Bas
 
   /** Puts our part of each event inside the last synchronous handler jest-circus has (see above). */
   function joinHandlers(env: HardTimeoutEnvironment): boolean {
-    let handlers: unknown;
-    try {
-      handlers = (env.global as Record<PropertyKey, unknown>)[EVENT_HANDLERS];
-    } catch {
-      return false;
-    }
-    if (!Array.isArray(handlers)) return false;
+    const handlers = circusHandlers(env.global);
+    if (!handlers) return false;
     for (let i = handlers.length - 1; i >= 0; i--) {
       const inner = handlers[i] as unknown;
       // An async handler's result is awaited: running ours after its synchronous part would
@@ -146,7 +149,7 @@ export function createHardTimeoutEnvironment<T extends JestEnvironmentClass>(Bas
       if (typeof inner !== 'function' || Object.prototype.toString.call(inner) === '[object AsyncFunction]') continue;
       handlers[i] = function (this: unknown, event: any, state: any): unknown {
         return env[LISTEN]((inner as Handler).call(this, event, state), event, state);
-      };
+      } as CircusHandler;
       env[JOINED] = true;
       return true;
     }

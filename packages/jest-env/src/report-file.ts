@@ -135,3 +135,40 @@ export function removeFiles(files: string[]): void {
     }
   }
 }
+
+/** Each finished file's result, as Jest gave it to the reporter: replayed if the run must end (replay.ts). */
+export const RESULTS_FILE = 'results.jsonl';
+export const RUN_FILE = 'run.json';
+
+export function appendResult(dir: string, result: unknown): void {
+  try {
+    fs.appendFileSync(path.join(dir, RESULTS_FILE), `${JSON.stringify(result)}\n`);
+  } catch {
+    // replayed without it: rebuilt from the journal, where there is one
+  }
+}
+
+export function readResults<T = import('./rewrite').FileResult>(dir: string): T[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(dir, RESULTS_FILE), 'utf8');
+  } catch {
+    return [];
+  }
+  const out: T[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      out.push(JSON.parse(line) as T);
+    } catch {
+      // cut short
+    }
+  }
+  return out;
+}
+
+/** How many test files the run has (the reporter's onRunStart). */
+export function readTotal(dir: string): number | undefined {
+  const run = readJson<{ numTotalTestSuites?: unknown }>(path.join(dir, RUN_FILE));
+  return typeof run?.numTotalTestSuites === 'number' ? run.numTotalTestSuites : undefined;
+}

@@ -14,6 +14,9 @@ import { describeDiagnosis, type StuckReport } from '@hardtimeout/core/internal'
 import {
   DIR_ENV,
   JSON_ENV,
+  RUN_FILE,
+  appendResult,
+  writeJson,
   filesFor,
   readJson,
   readRecords,
@@ -22,6 +25,9 @@ import {
 } from './report-file';
 import { relative, rewriteCrashedFile, type Aggregate, type CaseResult, type FileResult } from './rewrite';
 import { describeValue } from './helper';
+import { formatSummary } from './summary';
+
+export { formatSummary };
 
 export interface HardTimeoutReporterOptions {
   /** Write the list of hard timeouts as JSON to this file (relative to rootDir). */
@@ -68,6 +74,10 @@ export default class HardTimeoutReporter {
     else delete process.env[JSON_ENV];
   }
 
+  onRunStart(aggregate: { numTotalTestSuites?: number }): void {
+    writeJson(path.join(this.dir, RUN_FILE), { numTotalTestSuites: aggregate?.numTotalTestSuites });
+  }
+
   onTestCaseResult(test: TestRef, result: CaseResult): void {
     const list = this.cases.get(test.path) ?? [];
     list.push(result);
@@ -81,6 +91,8 @@ export default class HardTimeoutReporter {
       process.stderr.write(`@hardtimeout/jest-env/reporter: ${(error as Error)?.stack ?? String(error)}\n`);
     }
     this.cases.delete(test.path);
+    // kept in case the run must end (a test stuck in native code in band or in a worker thread)
+    appendResult(this.dir, result);
   }
 
   private add(record: HardTimeoutRecord): void {
@@ -155,23 +167,4 @@ export default class HardTimeoutReporter {
   getHardTimeouts(): readonly HardTimeoutRecord[] {
     return this.records;
   }
-}
-
-export function formatSummary(records: HardTimeoutRecord[], rootDir: string): string {
-  const lines = [`\nHard timeouts: ${records.length}`];
-  for (const r of records) {
-    const at = r.declaredAt ?? r.stuckAt ?? r.testPath;
-    const name = r.kind === 'test' ? r.test : `${r.kind} hook${r.test ? ` of ${r.test}` : ''}`;
-    lines.push(`  ✕ ${name} — ${relative(stripColumn(at), rootDir)}`);
-    const details = [`limit ${r.limitMs} ms`];
-    if (r.stuckAt) details.push(`stuck at ${relative(r.stuckAt, rootDir)}${r.blockedIn ? ` in ${r.blockedIn}` : ''}`);
-    else if (r.blockedIn) details.push(`stuck in ${r.cause === 'native' ? 'native code: ' : ''}${r.blockedIn}`);
-    details.push(`${r.action}${r.elapsedMs !== null ? ` after ${r.elapsedMs} ms` : ''}`);
-    lines.push(`      ${details.join(' · ')}`);
-  }
-  return `${lines.join('\n')}\n\n`;
-}
-
-function stripColumn(location: string): string {
-  return location.replace(/:(\d+):\d+$/, ':$1');
 }

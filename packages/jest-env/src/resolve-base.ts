@@ -4,15 +4,8 @@
  */
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import { jestRunnerDirs } from './internals';
 
-function jestRunnerDirs(): string[] {
-  const dirs = new Set<string>();
-  for (const key of Object.keys(require.cache)) {
-    const m = /^(.*[\\/]node_modules[\\/]jest-runner)[\\/]build[\\/]/.exec(key);
-    if (m) dirs.add(m[1]!);
-  }
-  return [...dirs];
-}
 
 export function resolveBaseModule(name: 'jest-environment-node' | 'jest-environment-jsdom', rootDir?: string): unknown {
   const from: string[] = [];

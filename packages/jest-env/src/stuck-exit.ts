@@ -1,84 +1,112 @@
 /**
- * In band (the main Jest process) and in worker threads, a test stuck in native code cannot be
- * stopped, and its process cannot be killed without killing Jest. So its guarded calls carry an
- * onStuck plan of kill 'process' with this program: when a call is stuck, core's native watchdog
- * (no JavaScript can run in the stuck process) starts it, waits for it, then SIGKILLs Jest and its
- * descendants. The program says which test is stuck where, and writes the reporter's JSON, so that
- * the run ends with a non-zero status and a reason instead of hanging forever.
+ * The program core's native watchdog starts when a guarded call is stuck in native code, before it
+ * SIGKILLs the process (no JavaScript can run in the stuck process by then), and waits for.
  *
- * `node stuck-exit.js <mode> <testPath> <stuck report JSON>` (the report is added by the watchdog).
- * Started only when something is stuck: a healthy run pays nothing for it (the helper thread
- * this replaces cost every in-band run ~150 M instructions to start).
+ * - In a child-process worker only the worker dies (Jest reports a signal death and goes on): the
+ *   program names the stuck test on Jest's terminal. (With the reporter it stays quiet: the
+ *   reporter puts the same into the file's result.)
+ * - In band and in a worker thread the process is Jest itself, and the run ends: the program
+ *   replays what had finished (the journal, see journal.ts), prints Jest's summary lines and the
+ *   hard-timeout summary, and writes Jest's `--json` output and the reporter's JSON.
+ *
+ * `node stuck-exit.js <context JSON> <stuck report JSON>` (the report is added by the watchdog).
+ * Started only when something is stuck: a healthy run pays nothing for it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeDiagnosis, type StuckReport } from '@hardtimeout/core/internal';
-import { DIR_ENV, JSON_ENV, allRecords, type HardTimeoutRecord } from './report-file';
-import type { RunMode } from './mode';
+import type { EntryKind } from './entries';
+import type { RunMode } from './internals';
+import { DIR_ENV } from './report-file';
 
-/** The onStuck.exec of a guarded call in this mode and file. */
-export function stuckProgram(mode: RunMode, testPath: string): string[] {
-  return [process.execPath, __filename, mode, testPath];
+/** What the program needs to know about the run, fixed when the file's first guarded call starts. */
+export interface StuckContext {
+  mode: RunMode;
+  testPath: string;
+  /** Jest's pid: its stderr is where a child worker's message goes. */
+  jestPid: number;
+  rootDir: string;
+  /** The stuck thread's journal (its stuck log), in band and in worker threads. */
+  journal?: string;
+  /** Jest's `--json` and `--outputFile`. */
+  json?: boolean;
+  outputFile?: string;
+  /** The folder of the running jest-runner, to load Jest's own result and summary helpers. */
+  jestDir?: string;
+  project?: string;
+  /** The stuck test or hook (the program cannot ask: no JavaScript runs in the stuck thread). */
+  entry?: { kind: EntryKind; ancestorTitles: string[]; title: string };
 }
 
-function main(mode: RunMode, testPath: string, report: StuckReport): void {
-  const blockedIn = describeDiagnosis(report.diagnosis) ?? (report.busyInJavaScript ? 'JavaScript that cannot be stopped safely' : 'native code');
-  const where = mode === 'in-band' ? 'in the main Jest process (in band)' : 'in a Jest worker thread';
-  const file = testPath ? path.relative(process.cwd(), testPath) || testPath : 'a test file';
-  const lines = [
-    '',
-    `@hardtimeout/jest-env: "${report.label}" in ${file} is stuck in ${blockedIn}: ` +
-      `${Math.round(report.elapsedMs)} ms, hard timeout ${Math.round(report.timeoutMs)} ms.`,
-    `@hardtimeout/jest-env: it runs ${where}, where it cannot be stopped without stopping Jest: ending the run.`,
-    '@hardtimeout/jest-env: with child-process workers (not --runInBand, not workerThreads) only that worker is killed and the run goes on.',
-    '',
-  ];
+/** The onStuck.exec of a guarded call. */
+export function stuckProgram(context: StuckContext): string[] {
+  return [process.execPath, __filename, JSON.stringify(context)];
+}
+
+/** Where the stuck test is declared: the one line of the file that has its title in quotes. */
+export function declarationLine(source: string, title: string): number | undefined {
+  if (!title) return undefined;
+  const lines = source.split('\n');
+  const quoted = [`'${title}'`, `"${title}"`, `\`${title}\``];
+  const found = lines.flatMap((l, i) => (quoted.some((q) => l.includes(q)) ? [i + 1] : []));
+  return found.length === 1 ? found[0] : undefined;
+}
+
+function titleOf(label: string): string {
+  const parts = label.split(' › ');
+  return parts[parts.length - 1] ?? label;
+}
+
+/** Opens Jest's own stderr (a child worker's stderr is a pipe Jest may no longer read). */
+function jestStderr(jestPid: number): number {
   try {
-    fs.writeSync(2, lines.join('\n'));
+    return fs.openSync(`/proc/${jestPid}/fd/2`, fs.constants.O_WRONLY | fs.constants.O_APPEND);
   } catch {
-    // stderr closed: the exit status still says it
-  }
-  const dir = process.env[DIR_ENV];
-  try {
-    writeJson(mode, testPath, report, blockedIn, lines[1]!, dir);
-  } finally {
-    // The reporter's folder (records of this run's workers) would be removed by the reporter when
-    // the run completes; Jest is killed as soon as this program exits, so it is removed here.
-    try {
-      if (dir) fs.rmSync(dir, { recursive: true, force: true });
-    } catch {
-      // a temporary folder
-    }
+    return 2;
   }
 }
 
-function writeJson(mode: RunMode, testPath: string, report: StuckReport, blockedIn: string, message: string, dir: string | undefined): void {
-  const json = process.env[JSON_ENV];
-  if (!json) return;
-  const record: HardTimeoutRecord = {
-    testPath,
-    test: report.label,
-    title: report.label,
-    ancestorTitles: [],
-    kind: /^(beforeAll|beforeEach|afterEach|afterAll) hook/.exec(report.label)?.[1] as HardTimeoutRecord['kind'] ?? 'test',
-    declaredAt: null,
-    stuckAt: null,
-    limitMs: report.timeoutMs,
-    elapsedMs: Math.round(report.elapsedMs),
-    cause: 'native',
-    action: mode === 'in-band' ? 'run ended (stuck in native code in band)' : 'run ended (stuck in native code in a worker thread)',
-    blockedIn,
-    message: message.replace('@hardtimeout/jest-env: ', ''),
-  };
+export function blockedInOf(report: StuckReport): string {
+  return describeDiagnosis(report.diagnosis) ?? (report.busyInJavaScript ? 'JavaScript that could not be stopped safely' : 'native code');
+}
+
+/** The terminal line for a child worker killed for a stuck test. */
+export function killedWorkerMessage(c: StuckContext, report: StuckReport, line: number | undefined): string {
+  const file = path.relative(c.rootDir, c.testPath) || c.testPath;
+  return (
+    `@hardtimeout/jest-env: ${file}${line ? `:${line}` : ''}: "${report.label}" ran past its hard timeout of ` +
+    `${Math.round(report.timeoutMs)} ms in native code that could not be interrupted (${blockedInOf(report)}): ` +
+    `its worker process (pid ${report.pid}) is killed (SIGKILL) after ${Math.round(report.elapsedMs)} ms; ` +
+    'the tests after it in this file do not run\n'
+  );
+}
+
+function childProcess(c: StuckContext, report: StuckReport): void {
+  if (process.env[DIR_ENV]) return;
+  let line: number | undefined;
   try {
-    const earlier = dir ? allRecords(dir) : [];
-    fs.writeFileSync(json, JSON.stringify({ hardTimeouts: [...earlier, record], complete: false }, null, 2));
+    line = declarationLine(fs.readFileSync(c.testPath, 'utf8'), titleOf(report.label));
   } catch {
-    // best effort: the message above is out
+    // no line, then
   }
+  const fd = jestStderr(c.jestPid);
+  try {
+    fs.writeSync(fd, `\n${killedWorkerMessage(c, report, line)}`);
+  } catch {
+    // stderr closed: Jest still reports the signal death
+  }
+}
+
+function main(c: StuckContext, report: StuckReport): void {
+  if (c.mode === 'child-process') {
+    childProcess(c, report);
+    return;
+  }
+  // (required here: a child worker's program should not load Jest's modules for nothing)
+  (require('./replay-exit') as typeof import('./replay-exit')).endRun(c, report);
 }
 
 if (require.main === module) {
-  const [mode, testPath, report] = process.argv.slice(2);
-  main(mode as RunMode, testPath ?? '', JSON.parse(report ?? '{}') as StuckReport);
+  const [context, report] = process.argv.slice(2);
+  main(JSON.parse(context ?? '{}') as StuckContext, JSON.parse(report ?? '{}') as StuckReport);
 }

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { setImmediate } from 'node:timers';
-import { runWithHardTimeout, type StuckPlan } from '@hardtimeout/core';
+import { runWithHardTimeout, type StuckPlan } from '@hardtimeout/core/internal';
 
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 

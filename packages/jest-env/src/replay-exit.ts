@@ -1,0 +1,160 @@
+/**
+ * In band or in a worker thread: the run ends because a test is stuck in native code. Says so,
+ * replays what finished into Jest's results (replay.ts), prints the stuck file and Jest's summary
+ * lines and the hard-timeout summary, writes Jest's `--json` output and the reporter's JSON, and
+ * removes the reporter's folder and the journal (the reporter dies with Jest).
+ */
+import { createRequire } from 'node:module';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { StuckReport } from '@hardtimeout/core/internal';
+import { parseJournal } from './journal';
+import { DIR_ENV, JSON_ENV, allRecords, readResults, readTotal, type HardTimeoutRecord } from './report-file';
+import { formatSummary } from './summary';
+import { replay, type EmptyResult, type StuckTest } from './replay';
+import type { FileResult } from './rewrite';
+import { blockedInOf, type StuckContext } from './stuck-exit';
+
+interface JestHelpers {
+  createEmptyTestResult: EmptyResult;
+  makeEmptyAggregatedTestResult: () => Record<string, any>;
+  addResult: (aggregate: unknown, result: unknown) => void;
+  formatTestResults: (aggregate: unknown) => unknown;
+  getSummary?: (aggregate: unknown, options: unknown) => string;
+  getResultHeader?: (result: unknown, globalConfig: unknown) => string;
+}
+
+/** @jest/test-result and @jest/reporters of the running Jest (29.7, 30.5 export the same helpers). */
+function jestHelpers(jestDir: string | undefined): JestHelpers | undefined {
+  if (!jestDir) return undefined;
+  try {
+    const req = createRequire(path.join(jestDir, 'package.json'));
+    const result = req('@jest/test-result') as JestHelpers;
+    let utils: Partial<JestHelpers> = {};
+    try {
+      // @jest/reporters is a dependency of @jest/core, not of jest-runner
+      const core = createRequire(req.resolve('@jest/test-result'));
+      const reporters = (() => {
+        try {
+          return createRequire(path.join(path.dirname(jestDir), '@jest', 'core', 'package.json'))('@jest/reporters');
+        } catch {
+          return core('@jest/reporters');
+        }
+      })() as { utils?: Partial<JestHelpers> };
+      utils = reporters.utils ?? {};
+    } catch {
+      // the summary lines are then ours
+    }
+    return { ...result, getSummary: utils.getSummary, getResultHeader: utils.getResultHeader };
+  } catch {
+    return undefined;
+  }
+}
+
+function write(fd: number, text: string): void {
+  try {
+    fs.writeSync(fd, text);
+  } catch {
+    // closed: the exit status still says it
+  }
+}
+
+function readText(file: string | undefined): string {
+  if (!file) return '';
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+export function endRun(c: StuckContext, report: StuckReport): void {
+  const blockedIn = blockedInOf(report);
+  const where = c.mode === 'in-band' ? 'in the main Jest process (in band)' : 'in a Jest worker thread';
+  const file = path.relative(c.rootDir, c.testPath) || c.testPath;
+  const headline =
+    `"${report.label}" in ${file} is stuck in ${blockedIn}: ` +
+    `${Math.round(report.elapsedMs)} ms, hard timeout ${Math.round(report.timeoutMs)} ms.`;
+  write(2, [
+    '',
+    `@hardtimeout/jest-env: ${headline}`,
+    `@hardtimeout/jest-env: it runs ${where}, where it cannot be stopped without stopping Jest: ending the run.`,
+    '@hardtimeout/jest-env: with child-process workers (not --runInBand, not workerThreads) only that worker is killed and the run goes on.',
+    '',
+  ].join('\n'));
+  const dir = process.env[DIR_ENV];
+  try {
+    const record = stuckRecord(c, report, blockedIn, headline);
+    const stuck: StuckTest = {
+      testPath: c.testPath,
+      ...(c.entry?.kind === 'test' ? { test: [c.entry.ancestorTitles, c.entry.title] as [string[], string] } : {}),
+      message: `HardTimeoutError: ${record.message}`,
+      elapsedMs: report.elapsedMs,
+    };
+    const jest = jestHelpers(c.jestDir);
+    if (jest) {
+      const results = replay(parseJournal(readText(c.journal)), dir ? readResults(dir) : [], jest.createEmptyTestResult, stuck, Date.now());
+      printAndWrite(c, jest, results, dir);
+    }
+    const records = [...(dir ? allRecords(dir) : []), record];
+    if (dir) write(2, formatSummary(records, c.rootDir));
+    const json = process.env[JSON_ENV];
+    if (json) fs.writeFileSync(json, `${JSON.stringify({ hardTimeouts: records, complete: false }, null, 2)}\n`);
+  } catch (error) {
+    write(2, `@hardtimeout/jest-env: could not write the results of the run: ${(error as Error)?.stack ?? String(error)}\n`);
+  } finally {
+    for (const p of [dir, c.journal]) {
+      try {
+        if (p) fs.rmSync(p, { recursive: true, force: true });
+      } catch {
+        // a temporary file
+      }
+    }
+  }
+}
+
+function printAndWrite(c: StuckContext, jest: JestHelpers, results: FileResult[], dir: string | undefined): void {
+  const aggregate = jest.makeEmptyAggregatedTestResult();
+  aggregate.startTime = Math.min(...results.map((r) => r.perfStats.start || Date.now()));
+  for (const r of results) jest.addResult(aggregate, r);
+  aggregate.success = false;
+  const total = dir ? readTotal(dir) : undefined;
+  if (total !== undefined) aggregate.numTotalTestSuites = Math.max(aggregate.numTotalTestSuites ?? 0, total);
+  const stuckFile = results.find((r) => r.testFilePath === c.testPath);
+  const globalConfig = { rootDir: c.rootDir };
+  if (stuckFile) {
+    const header = jest.getResultHeader?.(stuckFile, globalConfig) ?? `FAIL ${path.relative(c.rootDir, c.testPath)}`;
+    write(2, `${header}\n${stuckFile.failureMessage ?? ''}\n`);
+  }
+  if (jest.getSummary) write(2, `${jest.getSummary(aggregate, { estimatedTime: 0, roundTime: false })}\n`);
+  if (c.json) {
+    const text = JSON.stringify(jest.formatTestResults(aggregate));
+    if (c.outputFile) {
+      const target = path.resolve(process.cwd(), c.outputFile);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, text);
+      write(2, `Test results written to: ${path.relative(process.cwd(), target)}\n`);
+    } else {
+      write(1, `${text}\n`);
+    }
+  }
+}
+
+function stuckRecord(c: StuckContext, report: StuckReport, blockedIn: string, headline: string): HardTimeoutRecord {
+  const e = c.entry;
+  return {
+    testPath: c.testPath,
+    test: e ? (e.kind === 'test' ? [...e.ancestorTitles, e.title].join(' › ') : e.ancestorTitles.join(' › ')) : report.label,
+    title: e?.title ?? report.label,
+    ancestorTitles: e?.ancestorTitles ?? [],
+    kind: e?.kind ?? 'test',
+    declaredAt: null,
+    stuckAt: null,
+    limitMs: report.timeoutMs,
+    elapsedMs: Math.round(report.elapsedMs),
+    cause: 'native',
+    action: c.mode === 'in-band' ? 'run ended (stuck in native code in band)' : 'run ended (stuck in native code in a worker thread)',
+    blockedIn,
+    message: headline,
+  };
+}
