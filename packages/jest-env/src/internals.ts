@@ -214,6 +214,20 @@ export function errorLists(state: CircusState): unknown[][] {
 
 let checked: { mode: RunMode; version: string; dir: string } | JestInternalsError | undefined;
 
+/** The running Jest, found from `dirs` (jest-runner folders), if it is supported; else the error to fail with. */
+export function checkJestVersion(dirs = jestRunnerDirs()): { version: string; dir: string } | JestInternalsError {
+  const jest = runningJestVersion(dirs);
+  if (!jest) {
+    return new JestInternalsError(
+      `cannot find the running Jest: no jest-runner among the loaded modules (checked on Jest ${CHECKED_ON.join(', ')}); supported: Jest ${SUPPORTED.text}`,
+    );
+  }
+  if (!isSupportedVersion(jest.version)) {
+    return new JestInternalsError(`Jest ${jest.version} (${jest.dir}) is not supported: supported are Jest ${SUPPORTED.text}`);
+  }
+  return jest;
+}
+
 /**
  * Once per process: the running Jest is supported and this file's run mode is known. Throws a
  * {@link JestInternalsError} (the environment's constructor fails the file with it) otherwise.
@@ -221,16 +235,8 @@ let checked: { mode: RunMode; version: string; dir: string } | JestInternalsErro
 export function checkJest(): { mode: RunMode; version: string; dir: string } {
   if (checked === undefined) {
     try {
-      const jest = runningJestVersion();
-      if (!jest) {
-        throw new JestInternalsError(
-          `cannot find the running Jest: no jest-runner among the loaded modules (checked on Jest ${CHECKED_ON.join(', ')}); supported: Jest ${SUPPORTED.text}`,
-        );
-      }
-      if (!isSupportedVersion(jest.version)) {
-        throw new JestInternalsError(`Jest ${jest.version} (${jest.dir}) is not supported: supported are Jest ${SUPPORTED.text}`);
-      }
-      checked = { mode: detectRunMode(), version: jest.version, dir: jest.dir };
+      const jest = checkJestVersion();
+      checked = jest instanceof JestInternalsError ? jest : { mode: detectRunMode(), ...jest };
     } catch (error) {
       checked = error instanceof JestInternalsError ? error : new JestInternalsError(String((error as Error)?.message ?? error));
     }

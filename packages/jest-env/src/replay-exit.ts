@@ -13,7 +13,7 @@ import { DIR_ENV, JSON_ENV, allRecords, readResults, readTotal, type HardTimeout
 import { formatSummary } from './summary';
 import { replay, type EmptyResult, type StuckTest } from './replay';
 import type { FileResult } from './rewrite';
-import { blockedInOf, type StuckContext } from './stuck-exit';
+import { blockedInOf, declarationLine, type StuckContext } from './stuck-exit';
 
 interface JestHelpers {
   createEmptyTestResult: EmptyResult;
@@ -84,11 +84,12 @@ export function endRun(c: StuckContext, report: StuckReport): void {
   ].join('\n'));
   const dir = process.env[DIR_ENV];
   try {
-    const record = stuckRecord(c, report, blockedIn, headline);
+    const line = c.entry?.kind === 'test' ? declarationLine(readText(c.testPath), c.entry.title) : undefined;
+    const record = stuckRecord(c, report, blockedIn, headline, line);
     const stuck: StuckTest = {
       testPath: c.testPath,
       ...(c.entry?.kind === 'test' ? { test: [c.entry.ancestorTitles, c.entry.title] as [string[], string] } : {}),
-      message: `HardTimeoutError: ${record.message}`,
+      message: `HardTimeoutError: ${record.message}${line ? `\n    at the test declared at ${file}:${line}` : ''}`,
       elapsedMs: report.elapsedMs,
     };
     const jest = jestHelpers(c.jestDir);
@@ -140,7 +141,7 @@ function printAndWrite(c: StuckContext, jest: JestHelpers, results: FileResult[]
   }
 }
 
-function stuckRecord(c: StuckContext, report: StuckReport, blockedIn: string, headline: string): HardTimeoutRecord {
+function stuckRecord(c: StuckContext, report: StuckReport, blockedIn: string, headline: string, line: number | undefined): HardTimeoutRecord {
   const e = c.entry;
   return {
     testPath: c.testPath,
@@ -148,7 +149,7 @@ function stuckRecord(c: StuckContext, report: StuckReport, blockedIn: string, he
     title: e?.title ?? report.label,
     ancestorTitles: e?.ancestorTitles ?? [],
     kind: e?.kind ?? 'test',
-    declaredAt: null,
+    declaredAt: line ? `${c.testPath}:${line}:1` : null,
     stuckAt: null,
     limitMs: report.timeoutMs,
     elapsedMs: Math.round(report.elapsedMs),

@@ -1,5 +1,5 @@
 // Shared by the *.test.mjs files: run a real Jest on a fixture project and look at what it did.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -13,6 +13,28 @@ const require = createRequire(path.join(PKG, 'package.json'));
 
 /** Jest 30.5 from the workspace (devDependency). */
 export const WORKSPACE_JEST = path.join(path.dirname(require.resolve('jest/package.json')), 'bin', 'jest.js');
+
+/**
+ * Jest `version` from the registry, installed by npm once into a folder of the temporary directory
+ * kept between test runs (like the packed projects): the bin to run.
+ */
+export function installedJest(version) {
+  const dir = path.join(os.tmpdir(), `ht-jest-${version}`);
+  if (!fs.existsSync(path.join(dir, '.installed'))) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'ht-jest', private: true }));
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--save-exact', `jest@${version}`], { cwd: dir, stdio: 'pipe', timeout: 300_000 });
+    fs.writeFileSync(path.join(dir, '.installed'), '');
+  }
+  return path.join(dir, 'node_modules', 'jest', 'bin', 'jest.js');
+}
+
+/** The Jest lines every real-run test runs on: the workspace's 30.5 and 29.7 from the registry. */
+export const JEST_LINES = {
+  '29.7': () => installedJest('29.7.0'),
+  '30.5': () => WORKSPACE_JEST,
+};
 
 /** Points the fixture configs at the built package of the workspace. */
 export const WORKSPACE_ENV = {

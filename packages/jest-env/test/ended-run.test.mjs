@@ -1,0 +1,84 @@
+// In band and in worker threads a test stuck in native code ends the run (the process is Jest
+// itself): every result that finished is still printed (Jest's summary lines, the hard-timeout
+// summary) and written to Jest's --json --outputFile, the stuck test failed, the tests that never
+// ran listed; the exit status is not 0. With and without the reporter, on Jest 29.7 and 30.5.
+import * as assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { JEST_LINES, MODES, WORKSPACE_ENV, describeRun, resultOf, runJest, statesOf } from './helpers.mjs';
+import { NATIVE_DIR, NATIVE_UNBLOCKED } from './expectations.mjs';
+
+const STUCK = 'native spins in native code that cannot be interrupted';
+const STUCK_FILE_STATES = {
+  'passes before the stuck test': 'passed',
+  [STUCK]: 'failed',
+  'native never runs: its worker was killed': 'pending',
+};
+
+for (const [line, jestBin] of Object.entries(JEST_LINES)) {
+  for (const mode of ['in band', 'worker threads']) {
+    for (const reporter of [true, false]) {
+      test(`Jest ${line}, ${mode}, ${reporter ? 'with' : 'without'} the reporter: a run ended by a native hang keeps every finished result`, async () => {
+        const env = reporter ? WORKSPACE_ENV : { ...WORKSPACE_ENV, HT_NO_REPORTER: '1' };
+        const r = await runJest({ cwd: NATIVE_DIR, args: [...MODES[mode], 'healthy', 'pipe', 'stuck'], jest: jestBin(), env, timeoutMs: 60_000 });
+        assert.equal(r.timedOut, false, describeRun(r));
+        assert.equal(r.signal, 'SIGKILL', describeRun(r));
+        assert.ok(r.json, `no --json output file: ${describeRun(r)}`);
+        const states = statesOf(r.json);
+        assert.deepEqual(states['stuck.test.js'], STUCK_FILE_STATES, `${JSON.stringify(states)}\n${describeRun(r)}`);
+        const stuck = resultOf(r.json, 'stuck.test.js', STUCK).failureMessages.join('\n');
+        assert.match(stuck, /^HardTimeoutError: "native › spins in native code that cannot be interrupted" in stuck\.test\.js is stuck in .*hard timeout 500 ms/, stuck);
+        assert.match(stuck, /stuck\.test\.js:8\b/, stuck);
+        const never = resultOf(r.json, 'stuck.test.js', 'native never runs: its worker was killed').failureMessages.join('\n');
+        assert.match(never, /not run: the run ended while "native › spins in native code that cannot be interrupted" was stuck in native code/);
+        // the other files, as far as they had finished, exactly as Jest reported them
+        for (const [file, tests] of Object.entries(NATIVE_UNBLOCKED)) {
+          if (!states[file]) continue;
+          assert.deepEqual(states[file], Object.fromEntries(Object.entries(tests).map(([n, [s]]) => [n, s])), `${file}: ${JSON.stringify(states)}\n${describeRun(r)}`);
+        }
+        // every file Jest printed before the run ended is in the results (without the reporter, a
+        // worker thread knows only its own files)
+        const end = r.stderr.indexOf('ending the run');
+        assert.ok(end > 0, r.stderr);
+        const printed = [...r.stderr.slice(0, end).matchAll(/^(?:PASS|FAIL) +(?:\S+\/)?(\S+\.test\.js)/gm)].map((m) => m[1]);
+        if (reporter || mode === 'in band') {
+          for (const file of printed) assert.ok(states[file], `${file} finished before the run ended but is not in --json: ${JSON.stringify(states)}`);
+        }
+        const failed = Object.values(states).flatMap((s) => Object.values(s)).filter((s) => s === 'failed').length;
+        assert.equal(r.json.numFailedTests, failed);
+        assert.equal(r.json.success, false);
+        if (reporter) assert.equal(r.json.numTotalTestSuites, 3);
+        // Jest's own lines for the stuck file and the summary, after the message that ends the run
+        const after = r.stderr.slice(end);
+        assert.match(after, /FAIL +\S*stuck\.test\.js/, after);
+        assert.match(after, new RegExp(`Tests: +${failed} failed`), after);
+        assert.match(after, /Test Suites: +\d+ failed/, after);
+        if (reporter) {
+          assert.match(after, /Hard timeouts: \d+/, after);
+          assert.equal(r.hardTimeouts.complete, false);
+          assert.equal(r.hardTimeouts.hardTimeouts.at(-1).test, 'native › spins in native code that cannot be interrupted');
+        } else {
+          assert.doesNotMatch(after, /Hard timeouts:/);
+        }
+        assert.deepEqual(r.leftovers, [], 'processes left behind');
+        assert.deepEqual(r.tempLeft, [], 'temporary files left behind');
+      });
+    }
+  }
+
+  test(`Jest ${line}, child-process workers, only testEnvironment set: the killed worker's test is named on the terminal`, async () => {
+    const r = await runJest({ cwd: NATIVE_DIR, args: [...MODES['child-process workers'], 'healthy', 'stuck'], jest: jestBin(), env: { ...WORKSPACE_ENV, HT_NO_REPORTER: '1' }, timeoutMs: 60_000 });
+    assert.equal(r.timedOut, false, describeRun(r));
+    assert.equal(r.code, 1, describeRun(r));
+    assert.match(
+      r.stderr,
+      /@hardtimeout\/jest-env: stuck\.test\.js:8: "native › spins in native code that cannot be interrupted" ran past its hard timeout of 500 ms in native code that could not be interrupted \(running on a CPU, outside any syscall\): its worker process \(pid \d+\) is killed \(SIGKILL\) after \d+ ms; the tests after it in this file do not run/,
+      r.stderr,
+    );
+    // without the reporter Jest's --json has the crash as Jest reports it
+    const file = r.json.testResults.find((f) => f.name.endsWith('stuck.test.js'));
+    assert.match(file.message, /signal=SIGKILL/);
+    assert.deepEqual(statesOf(r.json)['healthy.test.js'], { 'another file keeps running': 'passed', 'and passes': 'passed' });
+    assert.deepEqual(r.leftovers, [], 'processes left behind');
+    assert.deepEqual(r.tempLeft, [], 'temporary files left behind');
+  });
+}
