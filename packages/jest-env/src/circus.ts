@@ -92,17 +92,16 @@ export function frameLocation(line: string): string | null {
 }
 
 /**
- * Where a HardTimeoutError says the code was stuck: the first frame in `testPath`, else the first
- * frame outside node_modules and Node's internals.
+ * Where a HardTimeoutError says the code was stuck: the innermost frame of the user's code (outside
+ * node_modules and Node's internals; our own frames are already gone), the frame Jest's code frame
+ * shows. Where the test is declared is recorded apart (declaredAt).
  */
-export function stuckAt(stack: string | undefined, testPath: string): string | null {
+export function stuckAt(stack: string | undefined): string | null {
   if (typeof stack !== 'string') return null;
   const locations = stack
     .split('\n')
     .filter((l) => /^\s+at /.test(l))
     .map(frameLocation)
     .filter((l): l is string => l !== null);
-  const inFile = locations.find((l) => l.startsWith(`${testPath}:`));
-  if (inFile) return inFile;
-  return locations.find((l) => !/node_modules|^node:|^internal[\\/]/.test(l)) ?? null;
+  return locations.find((l) => !/[\\/]node_modules[\\/]|^node:|^internal[\\/]/.test(l)) ?? null;
 }

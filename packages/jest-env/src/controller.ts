@@ -16,7 +16,7 @@ import { CHECKED_ON, JestInternalsError, addedHook, addedTest, checkState, entry
 import { hardLimit, planFor, samePlan, softLimit } from './limits';
 import type { ResolvedOptions } from './options';
 import { recordOfError } from './records';
-import { appendRecord, names, reportDir, writeJson, type EntryMeta } from './report-file';
+import { appendRecord, fileKey, names, reportDir, writeJson, type EntryMeta } from './report-file';
 import { stuckProgram } from './stuck-exit';
 import { guard, type GuardPlan } from './wrap';
 import { journalCase, journalFile, journalPath } from './journal';
@@ -218,7 +218,7 @@ export class Controller {
       label: labelOf(nameOf(entry, kind, this.state?.currentlyRunningTest)),
       options: this.options,
       mode: this.mode,
-      report: this.dir ? path.join(this.dir, names.stuck(this.testPath, process.pid, this.idOf(entry))) : undefined,
+      report: this.dir ? path.join(this.dir, names.stuck(fileKey(this.testPath, this.run.project), process.pid, this.idOf(entry))) : undefined,
       program: () => this.program(entry, kind),
     });
     return record.plan;
@@ -246,6 +246,7 @@ export class Controller {
     if (!this.dir) return;
     const record = recordOfError(error, {
       testPath: this.testPath,
+      project: this.run.project,
       name: nameOf(entry, kind, this.state?.currentlyRunningTest),
       declaredAt: this.declared.get(entry) ?? null,
       limitMs: this.limits(entry, this.wrapped.get(entry)?.original).hard,
@@ -271,6 +272,6 @@ export class Controller {
       }
     };
     walk(root);
-    writeJson(path.join(this.dir, names.meta(this.testPath, process.pid)), { testPath: this.testPath, pid: process.pid, entries });
+    writeJson(path.join(this.dir, names.meta(fileKey(this.testPath, this.run.project), process.pid)), { testPath: this.testPath, pid: process.pid, entries });
   }
 }

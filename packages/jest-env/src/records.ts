@@ -15,6 +15,7 @@ interface ErrorFields {
 
 export interface RecordContext {
   testPath: string;
+  project: string | undefined;
   name: EntryName;
   declaredAt: string | null;
   /** The limit of the call, when the error does not say it. */
@@ -37,9 +38,10 @@ export function recordOfError(error: Error, c: RecordContext): HardTimeoutRecord
   }
   const record: HardTimeoutRecord = {
     testPath: c.testPath,
+    ...(c.project ? { project: c.project } : {}),
     ...c.name,
     declaredAt: c.declaredAt,
-    stuckAt: stuckAt(error.stack, c.testPath),
+    stuckAt: stuckAt(error.stack),
     limitMs: typeof e.timeout === 'number' ? e.timeout : c.limitMs,
     elapsedMs: typeof e.elapsed === 'number' ? Math.round(e.elapsed) : null,
     cause: e.kind === 'native' ? 'native' : 'js',

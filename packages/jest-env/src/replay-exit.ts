@@ -145,6 +145,7 @@ function stuckRecord(c: StuckContext, report: StuckReport, blockedIn: string, he
   const e = c.entry;
   return {
     testPath: c.testPath,
+    ...(c.project ? { project: c.project } : {}),
     test: e ? (e.kind === 'test' ? [...e.ancestorTitles, e.title].join(' › ') : e.ancestorTitles.join(' › ')) : report.label,
     title: e?.title ?? report.label,
     ancestorTitles: e?.ancestorTitles ?? [],

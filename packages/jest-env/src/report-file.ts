@@ -14,6 +14,8 @@ export const JSON_ENV = 'HARDTIMEOUT_JEST_JSON';
 /** One hard timeout, as the reporter lists it and writes it as JSON. */
 export interface HardTimeoutRecord {
   testPath: string;
+  /** The Jest project's displayName: the same file in two projects gives two records. */
+  project?: string;
   /** Full name of the test ("describe › test"), or of the describe block for beforeAll/afterAll. */
   test: string;
   title: string;
@@ -48,20 +50,24 @@ export function reportDir(): string | undefined {
   return dir && path.isAbsolute(dir) ? dir : undefined;
 }
 
-export function fileKey(testPath: string): string {
-  return createHash('sha1').update(testPath).digest('hex').slice(0, 16);
+/** A test file in a project: the same file in two projects (jsdom and node, say) is two runs. */
+export function fileKey(testPath: string, project: string | undefined): string {
+  return createHash('sha1').update(`${project ?? ''}\0${testPath}`).digest('hex').slice(0, 16);
 }
 
 export const names = {
-  meta: (testPath: string, pid: number) => `${fileKey(testPath)}.${pid}.meta.json`,
-  stuck: (testPath: string, pid: number, id: number) => `${fileKey(testPath)}.${pid}.stuck.${id}.json`,
-  stopped: (testPath: string, pid: number) => `${fileKey(testPath)}.${pid}.stopped.jsonl`,
+  meta: (key: string, pid: number) => `${key}.${pid}.meta.json`,
+  stuck: (key: string, pid: number, id: number) => `${key}.${pid}.stuck.${id}.json`,
+  stopped: (key: string, pid: number) => `${key}.${pid}.stopped.jsonl`,
 };
+
+/** The records the reporter collected so far, in order (read by the program that ends a run). */
+export const RECORDS_FILE = 'records.jsonl';
 
 /** Appends one record (never throws: reporting must not fail a test run). */
 export function appendRecord(dir: string, record: HardTimeoutRecord): void {
   try {
-    fs.appendFileSync(path.join(dir, names.stopped(record.testPath, process.pid)), `${JSON.stringify(record)}\n`);
+    fs.appendFileSync(path.join(dir, names.stopped(fileKey(record.testPath, record.project), process.pid)), `${JSON.stringify(record)}\n`);
   } catch {
     // the reporter will only miss this entry in its summary; the test itself already failed
   }
@@ -76,8 +82,8 @@ export function writeJson(file: string, value: unknown): void {
 }
 
 /** Files of `dir` that belong to `testPath` and match `kind`. */
-export function filesFor(dir: string, testPath: string, kind: 'meta' | 'stuck' | 'stopped'): string[] {
-  const prefix = `${fileKey(testPath)}.`;
+export function filesFor(dir: string, key: string, kind: 'meta' | 'stuck' | 'stopped'): string[] {
+  const prefix = `${key}.`;
   let all: string[];
   try {
     all = fs.readdirSync(dir);
@@ -115,7 +121,7 @@ export function readRecords(file: string): HardTimeoutRecord[] {
   return out;
 }
 
-/** Every record written so far in `dir`, all files. */
+/** Every record of the run so far: those the reporter collected, then those it had not read yet. */
 export function allRecords(dir: string): HardTimeoutRecord[] {
   let names: string[];
   try {
@@ -123,7 +129,10 @@ export function allRecords(dir: string): HardTimeoutRecord[] {
   } catch {
     return [];
   }
-  return names.filter((n) => n.endsWith('.stopped.jsonl')).flatMap((n) => readRecords(path.join(dir, n)));
+  return [
+    ...readRecords(path.join(dir, RECORDS_FILE)),
+    ...names.filter((n) => n.endsWith('.stopped.jsonl')).flatMap((n) => readRecords(path.join(dir, n))),
+  ];
 }
 
 export function removeFiles(files: string[]): void {
@@ -141,10 +150,15 @@ export const RESULTS_FILE = 'results.jsonl';
 export const RUN_FILE = 'run.json';
 
 export function appendResult(dir: string, result: unknown): void {
+  appendLine(path.join(dir, RESULTS_FILE), result);
+}
+
+/** Appends one JSON line (never throws: what is lost is only replayed from the journal, where there is one). */
+export function appendLine(file: string, value: unknown): void {
   try {
-    fs.appendFileSync(path.join(dir, RESULTS_FILE), `${JSON.stringify(result)}\n`);
+    fs.appendFileSync(file, `${JSON.stringify(value)}\n`);
   } catch {
-    // replayed without it: rebuilt from the journal, where there is one
+    // see above
   }
 }
 

@@ -14,8 +14,12 @@ import { describeDiagnosis, type StuckReport } from '@hardtimeout/core/internal'
 import {
   DIR_ENV,
   JSON_ENV,
+  RECORDS_FILE,
   RUN_FILE,
+  appendLine,
   appendResult,
+  fileKey,
+  removeFiles,
   writeJson,
   filesFor,
   readJson,
@@ -38,6 +42,19 @@ export interface HardTimeoutReporterOptions {
 
 interface TestRef {
   path: string;
+  context?: { config?: { displayName?: string | { name?: string } } };
+}
+
+/** The Jest project's displayName of a test file (normalized by Jest to { name, color }). */
+export function projectOf(test: TestRef): string | undefined {
+  const d = test?.context?.config?.displayName;
+  const name = typeof d === 'string' ? d : d?.name;
+  return typeof name === 'string' && name !== '' ? name : undefined;
+}
+
+/** What one record is about: the same test of the same file in two projects is two records. */
+export function identityOf(r: Pick<HardTimeoutRecord, 'project' | 'testPath' | 'test' | 'kind'>): string {
+  return JSON.stringify([r.project ?? null, r.testPath, r.test, r.kind]);
 }
 
 const KNOWN = new Set(['outputFile', 'silent']);
@@ -49,7 +66,6 @@ export default class HardTimeoutReporter {
   private readonly silent: boolean;
   private readonly cases = new Map<string, CaseResult[]>();
   private readonly records: HardTimeoutRecord[] = [];
-  private readonly seen = new Set<string>();
 
   constructor(globalConfig: { rootDir?: string }, options?: HardTimeoutReporterOptions) {
     this.rootDir = globalConfig?.rootDir ?? process.cwd();
@@ -79,34 +95,47 @@ export default class HardTimeoutReporter {
   }
 
   onTestCaseResult(test: TestRef, result: CaseResult): void {
-    const list = this.cases.get(test.path) ?? [];
+    const key = fileKey(test.path, projectOf(test));
+    const list = this.cases.get(key) ?? [];
     list.push(result);
-    this.cases.set(test.path, list);
+    this.cases.set(key, list);
   }
 
   onTestFileResult(test: TestRef, result: FileResult, aggregate: Aggregate): void {
+    const key = fileKey(test.path, projectOf(test));
     try {
-      this.collect(test.path, result, aggregate);
+      this.collect(test.path, projectOf(test), key, result, aggregate);
     } catch (error) {
       process.stderr.write(`@hardtimeout/jest-env/reporter: ${(error as Error)?.stack ?? String(error)}\n`);
     }
-    this.cases.delete(test.path);
+    this.cases.delete(key);
     // kept in case the run must end (a test stuck in native code in band or in a worker thread)
     appendResult(this.dir, result);
   }
 
+  /**
+   * Every record is kept, in order: one per stopped call (a retried test stopped twice is there
+   * twice). Also appended to the run's records file, for the program that ends a run in band.
+   */
   private add(record: HardTimeoutRecord): void {
-    const key = JSON.stringify(record);
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
     this.records.push(record);
+    appendLine(path.join(this.dir, RECORDS_FILE), record);
   }
 
-  private collect(testPath: string, result: FileResult, aggregate: Aggregate): void {
-    for (const file of filesFor(this.dir, testPath, 'stopped')) for (const r of readRecords(file)) this.add(r);
-    const stuckFiles = filesFor(this.dir, testPath, 'stuck').filter((f) => !this.seen.has(f));
-    if (stuckFiles.length === 0) return;
-    for (const f of stuckFiles) this.seen.add(f);
+  /** Reads the files the environment wrote for this file of this project, once: they are removed. */
+  private collect(testPath: string, project: string | undefined, key: string, result: FileResult, aggregate: Aggregate): void {
+    const stopped = filesFor(this.dir, key, 'stopped');
+    for (const file of stopped) for (const r of readRecords(file)) this.add(r);
+    const stuckFiles = filesFor(this.dir, key, 'stuck');
+    const metaFiles = filesFor(this.dir, key, 'meta');
+    try {
+      if (stuckFiles.length > 0) this.collectStuck(testPath, project, stuckFiles, result, aggregate);
+    } finally {
+      removeFiles([...stopped, ...stuckFiles, ...metaFiles]);
+    }
+  }
+
+  private collectStuck(testPath: string, project: string | undefined, stuckFiles: string[], result: FileResult, aggregate: Aggregate): void {
     // The worker is killed at the first stuck test: one report per dead worker.
     const file = stuckFiles[stuckFiles.length - 1]!;
     const report = readJson<StuckReport>(file);
@@ -119,6 +148,7 @@ export default class HardTimeoutReporter {
     const elapsed = Math.round(report.elapsedMs);
     const record: HardTimeoutRecord = {
       testPath,
+      ...(project ? { project } : {}),
       test: entry?.test ?? report.label,
       title: entry?.title ?? report.label,
       ancestorTitles: entry?.ancestorTitles ?? [],
@@ -139,7 +169,7 @@ export default class HardTimeoutReporter {
     };
     this.add(record);
     if (result.testExecError) {
-      rewriteCrashedFile(result, aggregate, this.cases.get(testPath) ?? [], record, this.rootDir);
+      rewriteCrashedFile(result, aggregate, this.cases.get(fileKey(testPath, project)) ?? [], record, this.rootDir);
       if (!this.silent) {
         process.stderr.write(`\n@hardtimeout/jest-env: ${relative(testPath, this.rootDir)}: ${record.message}\n`);
       }
