@@ -7,12 +7,26 @@
  */
 import * as path from 'node:path';
 import { dieWithParent } from '@hardtimeout/core/internal';
-import { callSite, describeTitles, type CircusDescribeBlock, type CircusEvent, type CircusState, type CircusTest } from './circus';
+import { callSite } from './stack';
 import { debugLog, debugging } from './debug-log';
 import { labelOf, nameOf, type Entry, type EntryKind } from './entries';
 import { taggedLimit } from './helper';
 import { Inflight } from './inflight';
-import { CHECKED_ON, JestInternalsError, addedHook, addedTest, checkState, entryFn, setEntryFn, type RunMode } from './internals';
+import {
+  CHECKED_ON,
+  JestInternalsError,
+  addedHook,
+  addedTest,
+  checkState,
+  describeTitles,
+  entryFn,
+  setEntryFn,
+  type CircusDescribeBlock,
+  type CircusEvent,
+  type CircusState,
+  type CircusTest,
+  type RunMode,
+} from './internals';
 import { hardLimit, planFor, samePlan, softLimit } from './limits';
 import type { ResolvedOptions } from './options';
 import { recordOfError } from './records';

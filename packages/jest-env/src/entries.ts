@@ -1,5 +1,5 @@
 /** How a test or hook is named: in messages, stuck reports and the reporter's records. */
-import { describeTitles, type CircusHook, type CircusTest } from './circus';
+import { describeTitles, type CircusHook, type CircusTest } from './internals';
 
 export type Entry = CircusTest | CircusHook;
 export type EntryKind = 'test' | CircusHook['type'];

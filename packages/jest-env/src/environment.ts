@@ -1,7 +1,6 @@
 /** createHardTimeoutEnvironment: adds hard timeouts to any Jest environment class. */
 import { Controller, type RunContext } from './controller';
-import type { CircusEvent, CircusState } from './circus';
-import { SYNC_EVENTS, checkJest, circusHandlers, type CircusHandler } from './internals';
+import { SYNC_EVENTS, checkJest, circusHandlers, type CircusEvent, type CircusHandler, type CircusState } from './internals';
 import { OPTIONS_KEY, resolveOptions } from './options';
 
 /** The shape of a Jest environment class (jest-environment-node, -jsdom, or a user's own). */
@@ -117,8 +116,8 @@ export function createHardTimeoutEnvironment<T extends JestEnvironmentClass>(Bas
    * `handleTestEvent` is what jest-circus reads, once per test file, to decide whether the
    * environment listens to its events. Each listener costs every event of every test one more
    * `await` in jest-circus's dispatch, and on Node 20 each await pays for the promise hooks of the
-   * AsyncLocalStorage jest-circus 30 creates per file (never disabled): measured on a suite of
-   * trivial tests, an environment with an empty handleTestEvent costs Jest ~4% more instructions.
+   * AsyncLocalStorage jest-circus 30 creates per file (never disabled): on a suite of trivial
+   * tests an environment with an empty handleTestEvent costs Jest more than all our own work.
    * So on jest-circus 30, whose handlers are in an array on the file's global, we do not listen:
    * our part runs inside the last synchronous handler registered before us (jest-circus's own
    * formatNodeAssertErrors in 30.x), right after it, so no await is added. The only change of

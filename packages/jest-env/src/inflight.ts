@@ -3,10 +3,10 @@
  * is done with them, and a HardTimeoutError due at the same moment as Jest's own timeout is shown
  * in its place.
  */
-import type { CircusState } from './circus';
+import type { CircusState } from './internals';
 import type { Entry } from './entries';
 import { errorLists, isJestTimeoutMessage } from './internals';
-import { ASYNC_GRACE_MS, isPendingTimeout } from './wrap';
+import { isPendingTimeout } from './wrap';
 
 interface Call {
   /** Resolves with the call's HardTimeoutError, if any. */
@@ -57,7 +57,7 @@ export class Inflight {
     if (!call) return;
     // On time: the thread was free to run Jest's timer, nothing was stuck (a late timer means a
     // loop kept it from running until the hard limit stopped that loop).
-    if (now - call.start < call.limit + ASYNC_GRACE_MS / 2) return;
+    if (now - call.start < call.limit) return;
     let timer: NodeJS.Timeout | undefined;
     const cap = new Promise<undefined>((resolve) => {
       timer = setTimeout(() => resolve(undefined), VERDICT_WAIT_MS);

@@ -10,7 +10,6 @@ import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
-import type { CircusDescribeBlock, CircusEvent, CircusHook, CircusState, CircusTest } from './circus';
 
 /** The Jest versions each access below was checked on. */
 export const CHECKED_ON = ['29.7.0', '30.5.2'] as const;
@@ -109,6 +108,64 @@ export function detectRunMode(
 }
 
 // --- jest-circus: its state, its events, its handlers ---------------------------------------
+
+// The parts of jest-circus's state and events this package reads (29.7, 30.5), typed here: the
+// type packages of the two lines differ in details we do not touch.
+
+export interface CircusDescribeBlock {
+  type: 'describeBlock';
+  name: string;
+  parent?: CircusDescribeBlock;
+  children: Array<CircusDescribeBlock | CircusTest>;
+  hooks: CircusHook[];
+}
+
+export interface CircusTest {
+  type: 'test';
+  name: string;
+  fn: (...args: any[]) => unknown;
+  parent: CircusDescribeBlock;
+  timeout?: number;
+  failing?: boolean;
+  concurrent?: boolean;
+  errors: unknown[];
+  invocations: number;
+  /** Set by jest-circus at test_done (ms). */
+  duration?: number | null;
+  asyncError?: { stack?: string };
+}
+
+export interface CircusHook {
+  type: 'beforeAll' | 'beforeEach' | 'afterEach' | 'afterAll';
+  fn: (...args: any[]) => unknown;
+  parent: CircusDescribeBlock;
+  timeout?: number;
+  asyncError?: { stack?: string };
+}
+
+export interface CircusState {
+  currentDescribeBlock: CircusDescribeBlock;
+  currentlyRunningTest: CircusTest | null;
+  rootDescribeBlock: CircusDescribeBlock;
+  testTimeout: number;
+}
+
+export interface CircusEvent {
+  name: string;
+  test?: CircusTest;
+  hook?: CircusHook;
+  testName?: string;
+  fn?: unknown;
+  error?: unknown;
+}
+
+/** Titles of the describe blocks above `block` (inclusive), outermost first, without the root. */
+export function describeTitles(block: CircusDescribeBlock | undefined): string[] {
+  const titles: string[] = [];
+  for (let b = block; b && b.parent; b = b.parent) titles.unshift(b.name);
+  return titles;
+}
+
 
 /**
  * jest-circus 30 keeps its event handlers in an array on the test file's global, under this

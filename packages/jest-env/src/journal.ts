@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { stuckLog, type StuckLog } from '@hardtimeout/core/internal';
-import { describeTitles, type CircusDescribeBlock, type CircusTest } from './circus';
+import { describeTitles, type CircusDescribeBlock, type CircusTest } from './internals';
 
 export interface JournalFile {
   t: 'file';

@@ -3,7 +3,7 @@ import { createHardTimeoutEnvironment, type JestEnvironmentClass, type JestEnvir
 import { baseClass, resolveBaseModule } from './resolve-base';
 
 export function lazyEnvironment(moduleName: 'jest-environment-node' | 'jest-environment-jsdom', className: string): JestEnvironmentClass {
-  // Resolving walks require.cache (thousands of entries in a Jest worker): once per project root.
+  // Resolving walks require.cache, large in a Jest worker: once per project root.
   const made = new Map<string | undefined, new (config: unknown, context: unknown) => JestEnvironmentLike>();
   const Lazy = function (this: unknown, config: { projectConfig?: { rootDir?: string } }, context: unknown): JestEnvironmentLike {
     const rootDir = config?.projectConfig?.rootDir;

@@ -1,6 +1,6 @@
 /** The reporter's record of one hard timeout, built from the error core threw (never from its text). */
 import { describeDiagnosis } from '@hardtimeout/core/internal';
-import { stuckAt } from './circus';
+import { stuckAt } from './stack';
 import type { EntryName } from './entries';
 import type { HardTimeoutRecord } from './report-file';
 

@@ -57,7 +57,7 @@ function titleOf(label: string): string {
   return parts[parts.length - 1] ?? label;
 }
 
-/** Opens Jest's own stderr (a child worker's stderr is a pipe Jest may no longer read). */
+/** Opens Jest's own stderr (Jest does not forward the stderr of the workers it starts to replace killed ones). */
 function jestStderr(jestPid: number): number {
   try {
     return fs.openSync(`/proc/${jestPid}/fd/2`, fs.constants.O_WRONLY | fs.constants.O_APPEND);

@@ -40,11 +40,7 @@ export interface GuardHooks {
 
 /** A HardTimeoutError for a call that was waiting, not stuck. */
 export function isPendingTimeout(error: unknown): boolean {
-  if (!isHardTimeoutError(error)) return false;
-  const pending = (error as { pending?: unknown }).pending;
-  if (typeof pending === 'boolean') return pending;
-  // core 0.1 does not keep `pending` on the error: its message says it
-  return / did not settle within its hard timeout /.test(error.message);
+  return isHardTimeoutError(error) && (error as { pending?: unknown }).pending === true;
 }
 
 const never = (): Promise<never> => new Promise<never>(() => {});
@@ -71,36 +67,6 @@ function trimOwnFrames(error: Error): void {
   } catch {
     // leave the stack as it is
   }
-}
-
-/**
- * How long after the limit the asynchronous part of a call is stopped when Jest's own timeout is due
- * at the same moment. 0: exact limits. (250 worked around a core bug, since fixed, where an arm whose
- * thread was idle at its deadline could terminate unrelated JavaScript.)
- */
-export const ASYNC_GRACE_MS = 0;
-
-/** Hides a returned promise from runWithHardTimeout, so that its first arm covers the synchronous part only. */
-class Box {
-  constructor(readonly value: PromiseLike<unknown>) {}
-}
-
-/** A HardTimeoutError of the second arm, told in terms of the whole call: its limit, its duration. */
-function restate(error: unknown, limit: number, elapsed: number): unknown {
-  if (!isHardTimeoutError(error) || isPendingTimeout(error)) return error;
-  const e = error as Error & { timeout: number; elapsed: number };
-  const rounded = Math.round(elapsed);
-  const fix = (text: string): string =>
-    text.replace(/was stopped after [\d.]+ ms: it ran past its hard timeout of [\d.]+ ms/, `was stopped after ${rounded} ms: it ran past its hard timeout of ${limit} ms`);
-  try {
-    e.message = fix(e.message);
-    if (typeof e.stack === 'string') e.stack = fix(e.stack);
-    Object.defineProperty(e, 'timeout', { value: limit, configurable: true, enumerable: true, writable: true });
-    Object.defineProperty(e, 'elapsed', { value: elapsed, configurable: true, enumerable: true, writable: true });
-  } catch {
-    // a frozen error keeps the second arm's numbers
-  }
-  return e;
 }
 
 const WRAPPER = Symbol('@hardtimeout/jest-env.wrapper');
@@ -130,7 +96,7 @@ const TRANSPILED_ASYNC = /\b(?:__awaiter|asyncGeneratorStep|_asyncToGenerator|re
  * Why: a loop right after awaiting an already-settled value (`await null; for (;;) {}`) runs in
  * the microtask checkpoint of whatever called the function. Stopping it ends that checkpoint, and
  * V8 drops the jobs queued behind it there, jest-circus's among them: Jest then waits forever
- * (measured on 29.7 and 30.5). Started from `setImmediate`, the function's first jobs share their
+ * (29.7 and 30.5). Started from `setImmediate`, the function's first jobs share their
  * checkpoint with nobody. Other functions are called in place: moving every synchronous test to a
  * later macrotask would let timers and I/O run between a `beforeEach` and its test.
  */
@@ -177,32 +143,20 @@ interface Ran {
 }
 
 /**
- * Runs `call` under the hard limit, in two arms: its synchronous part, then the promise it
- * returns (wrapped, so that it can be released once Jest is done with it: a promise Jest gave up
- * on never fires a limit later, during another test). When Jest's own timeout is due no later
- * than the hard limit, the second arm may end ASYNC_GRACE_MS after the limit.
+ * Runs `call` under the hard limit. A promise it returns is handed to core wrapped, so that its
+ * limit can be released once Jest is done with the call: a promise Jest gave up on (after its own
+ * timeout) must never fire a limit later, during another test.
  */
 function run(call: () => unknown, p: GuardPlan): Ran {
-  const start = Date.now();
-  const first = runWithHardTimeout(() => {
-    const value = call();
-    return isThenable(value) ? new Box(value) : value;
-  }, p.core);
-  if (!(first instanceof Box)) return { result: first, release: NO_RELEASE };
-  const grace = p.core.timeout >= p.soft ? ASYNC_GRACE_MS : 0;
-  const remaining = Math.max(1, p.core.timeout - (Date.now() - start));
   let release: () => void = NO_RELEASE;
-  const second = runWithHardTimeout(
-    () =>
-      new Promise((resolve, reject) => {
-        release = () => resolve(undefined);
-        first.value.then(resolve, reject);
-      }),
-    { ...p.core, timeout: Math.min(remaining + grace, 2_147_483_647) },
-  ) as Promise<unknown>;
-  const result = second.then(undefined, (error: unknown) => {
-    throw restate(error, p.core.timeout, Date.now() - start);
-  });
+  const result = runWithHardTimeout(() => {
+    const value = call();
+    if (!isThenable(value)) return value;
+    return new Promise((resolve, reject) => {
+      release = () => resolve(undefined);
+      value.then(resolve, reject);
+    });
+  }, p.core);
   return { result, release: () => release() };
 }
 
@@ -297,7 +251,7 @@ function callGuarded(orig: AnyFunction, self: unknown, args: unknown[], p: Guard
  * @param hooks told of every HardTimeoutError that comes out of the function, and of async calls
  *
  * The wrapper keeps `fn.length` semantics (done-style or not) and `this`; it does not copy the
- * name (no one reads a test function's name, and redefining it costs ~0.8 µs per test).
+ * name (no one reads a test function's name, and redefining it costs every test).
  */
 export function guard(orig: AnyFunction, plan: () => GuardPlan | null, hooks: GuardHooks): AnyFunction {
   if (isWrapper(orig)) return orig;
@@ -333,7 +287,7 @@ export function guard(orig: AnyFunction, plan: () => GuardPlan | null, hooks: Gu
       });
     };
   }
-  // A plain assignment: a third of the price of defineProperty, and symbols stay out of sight.
+  // A plain assignment: cheaper than defineProperty, and symbols stay out of sight.
   (wrapper as unknown as Record<symbol, unknown>)[WRAPPER] = true;
   return wrapper;
 }
