@@ -27,17 +27,28 @@ export class JestInternalsError extends Error {
 
 // --- jest-runner: where the running Jest is -------------------------------------------------
 
+/** The folders of package `name` among the modules loaded so far (those under its `build/`). */
+function loadedPackageDirs(name: 'jest-runner' | 'jest-worker'): string[] {
+  const dirs = new Set<string>();
+  const re = new RegExp(`^(.*[\\\\/]node_modules[\\\\/]${name})[\\\\/]build[\\\\/]`);
+  for (const key of Object.keys(require.cache)) {
+    const m = re.exec(key);
+    if (m) dirs.add(m[1]!);
+  }
+  return [...dirs];
+}
+
 /**
  * jest-runner's folders, from the modules loaded so far (checked on 29.7, 30.5: `build/testWorker.js`
  * in a worker, `build/index.js` in band, both loaded before any environment).
  */
 export function jestRunnerDirs(): string[] {
-  const dirs = new Set<string>();
-  for (const key of Object.keys(require.cache)) {
-    const m = /^(.*[\\/]node_modules[\\/]jest-runner)[\\/]build[\\/]/.exec(key);
-    if (m) dirs.add(m[1]!);
-  }
-  return [...dirs];
+  return loadedPackageDirs('jest-runner');
+}
+
+/** jest-worker's folders: in a worker, the one that runs this file (29.7, 30.5). */
+export function jestWorkerDirs(): string[] {
+  return loadedPackageDirs('jest-worker');
 }
 
 /** The version of the jest-runner that runs this file (its package.json), or undefined. */
@@ -271,8 +282,12 @@ export function errorLists(state: CircusState): unknown[][] {
 
 let checked: { mode: RunMode; version: string; dir: string } | JestInternalsError | undefined;
 
-/** The running Jest, found from `dirs` (jest-runner folders), if it is supported; else the error to fail with. */
-export function checkJestVersion(dirs = jestRunnerDirs()): { version: string; dir: string } | JestInternalsError {
+/**
+ * The running Jest, found from `dirs` (jest-runner folders), if it is supported; else the error to
+ * fail with. A jest-worker below 29.6 under a newer jest-runner (both are ^ ranges of jest) is
+ * not supported either: it is what kills and replaces workers.
+ */
+export function checkJestVersion(dirs = jestRunnerDirs(), workerDirs = jestWorkerDirs()): { version: string; dir: string } | JestInternalsError {
   const jest = runningJestVersion(dirs);
   if (!jest) {
     return new JestInternalsError(
@@ -281,6 +296,10 @@ export function checkJestVersion(dirs = jestRunnerDirs()): { version: string; di
   }
   if (!isSupportedVersion(jest.version)) {
     return new JestInternalsError(`Jest ${jest.version} (${jest.dir}) is not supported: supported are Jest ${SUPPORTED.text}`);
+  }
+  const worker = runningJestVersion(workerDirs);
+  if (worker && !isSupportedVersion(worker.version)) {
+    return new JestInternalsError(`jest-worker ${worker.version} (${worker.dir}) is not supported: supported are Jest ${SUPPORTED.text} and their jest-worker`);
   }
   return jest;
 }

@@ -18,12 +18,14 @@ export const WORKSPACE_JEST = path.join(path.dirname(require.resolve('jest/packa
  * Jest `version` from the registry, installed by npm once into a folder of the temporary directory
  * kept between test runs (like the packed projects): the bin to run.
  */
-export function installedJest(version) {
-  const dir = path.join(os.tmpdir(), `ht-jest-${version}`);
+export function installedJest(version, { pinned = [] } = {}) {
+  const dir = path.join(os.tmpdir(), `ht-jest-${version}${pinned.length ? `-${pinned.join('-')}` : ''}`);
   if (!fs.existsSync(path.join(dir, '.installed'))) {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'ht-jest', private: true }));
+    // jest's own dependencies are ^ ranges: `pinned` packages are held at `version` too
+    const overrides = Object.fromEntries(pinned.map((name) => [name, version]));
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'ht-jest', private: true, overrides }));
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--save-exact', `jest@${version}`], { cwd: dir, stdio: 'pipe', timeout: 300_000 });
     fs.writeFileSync(path.join(dir, '.installed'), '');
   }

@@ -29,15 +29,19 @@ test('an unsupported or missing Jest gives one error naming the version and the 
     const runner = path.join(dir, 'node_modules', 'jest-runner');
     fs.mkdirSync(runner, { recursive: true });
     fs.writeFileSync(path.join(runner, 'package.json'), JSON.stringify({ version: '31.0.0' }));
-    const error = internals.checkJestVersion([runner]);
+    const error = internals.checkJestVersion([runner], []);
     assert.ok(error instanceof internals.JestInternalsError);
     assert.equal(error.message, `@hardtimeout/jest-env: Jest 31.0.0 (${runner}) is not supported: supported are Jest 29.6 to 30.x`);
     assert.equal(error.stack, `JestInternalsError: ${error.message}`, 'no stack of our internals');
     fs.writeFileSync(path.join(runner, 'package.json'), JSON.stringify({ version: '29.5.0' }));
-    assert.match(internals.checkJestVersion([runner]).message, /Jest 29\.5\.0 .* is not supported: supported are Jest 29\.6 to 30\.x$/);
+    assert.match(internals.checkJestVersion([runner], []).message, /Jest 29\.5\.0 .* is not supported: supported are Jest 29\.6 to 30\.x$/);
     fs.writeFileSync(path.join(runner, 'package.json'), JSON.stringify({ version: '30.5.2' }));
-    assert.deepEqual(internals.checkJestVersion([runner]), { version: '30.5.2', dir: runner });
-    assert.match(internals.checkJestVersion([]).message, /cannot find the running Jest: no jest-runner among the loaded modules .*supported: Jest 29\.6 to 30\.x/);
+    assert.deepEqual(internals.checkJestVersion([runner], []), { version: '30.5.2', dir: runner });
+    const worker = path.join(dir, 'node_modules', 'jest-worker');
+    fs.mkdirSync(worker, { recursive: true });
+    fs.writeFileSync(path.join(worker, 'package.json'), JSON.stringify({ version: '29.5.0' }));
+    assert.equal(internals.checkJestVersion([runner], [worker]).message, `@hardtimeout/jest-env: jest-worker 29.5.0 (${worker}) is not supported: supported are Jest 29.6 to 30.x and their jest-worker`);
+    assert.match(internals.checkJestVersion([], []).message, /cannot find the running Jest: no jest-runner among the loaded modules .*supported: Jest 29\.6 to 30\.x/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
