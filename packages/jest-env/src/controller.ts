@@ -31,7 +31,7 @@ import { hardLimit, planFor, samePlan, softLimit } from './limits';
 import type { ResolvedOptions } from './options';
 import { recordOfError } from './records';
 import { appendRecord, fileKey, names, reportDir, writeJson, type EntryMeta } from './report-file';
-import { stuckProgram } from './stuck-exit';
+import { stuckProgram, type StuckContext } from './stuck-exit';
 import { guard, type GuardPlan } from './wrap';
 import { journalCase, journalFile, journalPath } from './journal';
 
@@ -238,10 +238,12 @@ export class Controller {
     return record.plan;
   }
 
+  /** The part of onStuck.exec that is the same for every entry of the file, made once. */
+  private context: string | undefined;
+
   /** onStuck.exec of an entry: the program says which test it was, and where the run stands. */
   private program(entry: Entry, kind: EntryKind): string[] {
-    const name = nameOf(entry, kind, this.state?.currentlyRunningTest);
-    return stuckProgram({
+    this.context ??= JSON.stringify({
       mode: this.mode,
       testPath: this.testPath,
       jestPid: this.mode === 'child-process' ? process.ppid : process.pid,
@@ -251,8 +253,9 @@ export class Controller {
       ...(this.run.outputFile ? { outputFile: this.run.outputFile } : {}),
       ...(this.run.jestDir ? { jestDir: this.run.jestDir } : {}),
       ...(this.run.project ? { project: this.run.project } : {}),
-      entry: { kind, ancestorTitles: name.ancestorTitles, title: kind === 'test' ? name.title : '' },
-    });
+    } satisfies StuckContext);
+    const name = nameOf(entry, kind, this.state?.currentlyRunningTest);
+    return stuckProgram(this.context, { kind, ancestorTitles: name.ancestorTitles, title: kind === 'test' ? name.title : '' });
   }
 
   private stopped(entry: Entry, kind: EntryKind, error: Error): void {

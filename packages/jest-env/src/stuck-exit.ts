@@ -9,7 +9,8 @@
  *   replays what had finished (the journal, see journal.ts), prints Jest's summary lines and the
  *   hard-timeout summary, and writes Jest's `--json` output and the reporter's JSON.
  *
- * `node stuck-exit.js <context JSON> <stuck report JSON>` (the report is added by the watchdog).
+ * `node stuck-exit.js <context JSON> <entry JSON> <stuck report JSON>` (the report is added by the
+ * watchdog).
  * Started only when something is stuck: a healthy run pays nothing for it.
  */
 import * as fs from 'node:fs';
@@ -38,9 +39,9 @@ export interface StuckContext {
   entry?: { kind: EntryKind; ancestorTitles: string[]; title: string };
 }
 
-/** The onStuck.exec of a guarded call. */
-export function stuckProgram(context: StuckContext): string[] {
-  return [process.execPath, __filename, JSON.stringify(context)];
+/** The onStuck.exec of a guarded call: the file's context (JSON, made once a file) and its entry. */
+export function stuckProgram(context: string, entry: NonNullable<StuckContext['entry']>): string[] {
+  return [process.execPath, __filename, context, JSON.stringify(entry)];
 }
 
 /** Where the stuck test is declared: the one line of the file that has its title in quotes. */
@@ -107,6 +108,6 @@ function main(c: StuckContext, report: StuckReport): void {
 }
 
 if (require.main === module) {
-  const [context, report] = process.argv.slice(2);
-  main(JSON.parse(context ?? '{}') as StuckContext, JSON.parse(report ?? '{}') as StuckReport);
+  const [context, entry, report] = process.argv.slice(2);
+  main({ ...(JSON.parse(context ?? '{}') as StuckContext), entry: JSON.parse(entry ?? 'null') ?? undefined }, JSON.parse(report ?? '{}') as StuckReport);
 }

@@ -19,7 +19,7 @@ for (const [line, jestBin] of Object.entries(JEST_LINES)) {
     for (const reporter of [true, false]) {
       test(`Jest ${line}, ${mode}, ${reporter ? 'with' : 'without'} the reporter: a run ended by a native hang keeps every finished result`, async () => {
         const env = reporter ? WORKSPACE_ENV : { ...WORKSPACE_ENV, HT_NO_REPORTER: '1' };
-        const r = await runJest({ cwd: NATIVE_DIR, args: [...MODES[mode], 'healthy', 'pipe', 'stuck'], jest: jestBin(), env, timeoutMs: 60_000 });
+        const r = await runJest({ cwd: NATIVE_DIR, args: [...MODES[mode], 'healthy', 'exec', 'stuck'], jest: jestBin(), env, timeoutMs: 60_000 });
         assert.equal(r.timedOut, false, describeRun(r));
         assert.equal(r.signal, 'SIGKILL', describeRun(r));
         assert.ok(r.json, `no --json output file: ${describeRun(r)}`);
@@ -30,7 +30,8 @@ for (const [line, jestBin] of Object.entries(JEST_LINES)) {
         assert.match(stuck, /stuck\.test\.js:8\b/, stuck);
         const never = resultOf(r.json, 'stuck.test.js', 'native never runs: its worker was killed').failureMessages.join('\n');
         assert.match(never, /not run: the run ended while "native › spins in native code that cannot be interrupted" was stuck in native code/);
-        // the other files, as far as they had finished, exactly as Jest reported them
+        // the other files, as far as they had finished, exactly as Jest reported them (pipe.test.js
+        // is left out: its FIFO folder, removed in its afterAll, stays if the run ends meanwhile)
         for (const [file, tests] of Object.entries(NATIVE_UNBLOCKED)) {
           if (!states[file]) continue;
           assert.deepEqual(states[file], Object.fromEntries(Object.entries(tests).map(([n, [s]]) => [n, s])), `${file}: ${JSON.stringify(states)}\n${describeRun(r)}`);
