@@ -6,7 +6,7 @@
  * {@link Controller.onEvent}.
  */
 import * as path from 'node:path';
-import { dieWithParent } from '@hardtimeout/core/internal';
+import { dieWithParent, type HardTimeoutError } from '@hardtimeout/core/internal';
 import { callSite } from './stack';
 import { debugLog, debugging } from './debug-log';
 import { labelOf, nameOf, type Entry, type EntryKind } from './entries';
@@ -32,7 +32,7 @@ import type { ResolvedOptions } from './options';
 import { recordOfError } from './records';
 import { appendRecord, fileKey, names, reportDir, writeJson, type EntryMeta } from './report-file';
 import { stuckProgram, type StuckContext } from './stuck-exit';
-import { guard, type GuardPlan } from './wrap';
+import { guard, isHardTimeoutError, type GuardPlan } from './wrap';
 import { journalCase, journalFile, journalPath } from './journal';
 
 /** What the environment knows of the run (Jest's global and project config). */
@@ -261,14 +261,15 @@ export class Controller {
   private stopped(entry: Entry, kind: EntryKind, error: Error): void {
     if (kind === 'test') this.hung.set(entry as CircusTest, error);
     if (!this.dir) return;
-    const record = recordOfError(error, {
+    if (!isHardTimeoutError(error)) return;
+    const record = recordOfError(error as HardTimeoutError, {
       testPath: this.testPath,
+      rootDir: this.run.rootDir,
       project: this.run.project,
       name: nameOf(entry, kind, this.state?.currentlyRunningTest),
       declaredAt: this.declared.get(entry) ?? null,
-      limitMs: this.limits(entry, this.wrapped.get(entry)?.original).hard,
     });
-    appendRecord(this.dir, record);
+    appendRecord(this.dir, fileKey(this.testPath, this.run.project), record);
   }
 
   /**

@@ -12,7 +12,7 @@ import type { createHardTimeoutEnvironment as CreateFn, JestEnvironmentClass } f
 
 export { withHardTimeout, HARD_TIMEOUT_TAG } from './helper';
 export type { HardTimeoutOptions } from './options';
-export type { HardTimeoutRecord } from './report-file';
+export type { HardTimeoutRecord } from '@hardtimeout/core';
 export type { JestEnvironmentClass, JestEnvironmentLike } from './environment';
 
 /** The node environment with hard timeouts (also the default export, which Jest loads). */

@@ -9,11 +9,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { StuckReport } from '@hardtimeout/core/internal';
 import { parseJournal } from './journal';
-import { DIR_ENV, JSON_ENV, allRecords, readResults, readTotal, type HardTimeoutRecord } from './report-file';
+import type { EntryName } from './entries';
+import { recordOfStuck } from './records';
+import { DIR_ENV, JSON_ENV, allRecords, readResults, readTotal } from './report-file';
+import { errorText } from './rewrite';
 import { formatSummary } from './summary';
 import { replay, type EmptyResult, type StuckTest } from './replay';
 import type { FileResult } from './rewrite';
-import { blockedInOf, declarationLine, type StuckContext } from './stuck-exit';
+import { declarationLine, type StuckContext } from './stuck-exit';
 
 interface JestHelpers {
   createEmptyTestResult: EmptyResult;
@@ -69,27 +72,30 @@ function readText(file: string | undefined): string {
 }
 
 export function endRun(c: StuckContext, report: StuckReport): void {
-  const blockedIn = blockedInOf(report);
   const where = c.mode === 'in-band' ? 'in the main Jest process (in band)' : 'in a Jest worker thread';
-  const file = path.relative(c.rootDir, c.testPath) || c.testPath;
-  const headline =
-    `"${report.label}" in ${file} is stuck in ${blockedIn}: ` +
-    `${Math.round(report.elapsedMs)} ms, hard timeout ${Math.round(report.timeoutMs)} ms.`;
+  const entry = c.entry;
+  const line = entry?.kind === 'test' ? declarationLine(readText(c.testPath), entry.title) : undefined;
+  const name: EntryName = entry
+    ? { ...entry, test: [...entry.ancestorTitles, ...(entry.kind === 'test' ? [entry.title] : [])].join(' › ') }
+    : { kind: 'test', ancestorTitles: [], title: report.label, test: report.label };
+  const record = recordOfStuck(
+    report,
+    { testPath: c.testPath, rootDir: c.rootDir, project: c.project, name, declaredAt: line ? `${c.testPath}:${line}` : null },
+    'run-ended',
+  );
   write(2, [
     '',
-    `@hardtimeout/jest-env: ${headline}`,
+    `@hardtimeout/jest-env: ${record.message}`,
     `@hardtimeout/jest-env: it runs ${where}, where it cannot be stopped without stopping Jest: ending the run.`,
     '@hardtimeout/jest-env: with child-process workers (not --runInBand, not workerThreads) only that worker is killed and the run goes on.',
     '',
   ].join('\n'));
   const dir = process.env[DIR_ENV];
   try {
-    const line = c.entry?.kind === 'test' ? declarationLine(readText(c.testPath), c.entry.title) : undefined;
-    const record = stuckRecord(c, report, blockedIn, headline, line);
     const stuck: StuckTest = {
       testPath: c.testPath,
-      ...(c.entry?.kind === 'test' ? { test: [c.entry.ancestorTitles, c.entry.title] as [string[], string] } : {}),
-      message: `HardTimeoutError: ${record.message}${line ? `\n    at the test declared at ${file}:${line}` : ''}`,
+      ...(entry?.kind === 'test' ? { test: [entry.ancestorTitles, entry.title] as [string[], string] } : {}),
+      message: errorText(record),
       elapsedMs: report.elapsedMs,
     };
     const jest = jestHelpers(c.jestDir);
@@ -98,7 +104,7 @@ export function endRun(c: StuckContext, report: StuckReport): void {
       printAndWrite(c, jest, results, dir);
     }
     const records = [...(dir ? allRecords(dir) : []), record];
-    if (dir) write(2, formatSummary(records, c.rootDir));
+    if (dir) write(2, formatSummary(records));
     const json = process.env[JSON_ENV];
     if (json) fs.writeFileSync(json, `${JSON.stringify({ hardTimeouts: records, complete: false }, null, 2)}\n`);
   } catch (error) {
@@ -139,24 +145,4 @@ function printAndWrite(c: StuckContext, jest: JestHelpers, results: FileResult[]
       write(1, `${text}\n`);
     }
   }
-}
-
-function stuckRecord(c: StuckContext, report: StuckReport, blockedIn: string, headline: string, line: number | undefined): HardTimeoutRecord {
-  const e = c.entry;
-  return {
-    testPath: c.testPath,
-    ...(c.project ? { project: c.project } : {}),
-    test: e ? (e.kind === 'test' ? [...e.ancestorTitles, e.title].join(' › ') : e.ancestorTitles.join(' › ')) : report.label,
-    title: e?.title ?? report.label,
-    ancestorTitles: e?.ancestorTitles ?? [],
-    kind: e?.kind ?? 'test',
-    declaredAt: line ? `${c.testPath}:${line}:1` : null,
-    stuckAt: null,
-    limitMs: report.timeoutMs,
-    elapsedMs: Math.round(report.elapsedMs),
-    cause: 'native',
-    action: c.mode === 'in-band' ? 'run ended (stuck in native code in band)' : 'run ended (stuck in native code in a worker thread)',
-    blockedIn,
-    message: headline,
-  };
 }

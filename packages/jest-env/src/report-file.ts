@@ -6,39 +6,18 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { HardTimeoutRecord } from '@hardtimeout/core/internal';
+import type { EntryKind } from './entries';
+
+export type { HardTimeoutRecord };
 
 export const DIR_ENV = 'HARDTIMEOUT_JEST_DIR';
 /** Set by the reporter when it writes a JSON summary: the in-band fallback writes there too. */
 export const JSON_ENV = 'HARDTIMEOUT_JEST_JSON';
 
-/** One hard timeout, as the reporter lists it and writes it as JSON. */
-export interface HardTimeoutRecord {
-  testPath: string;
-  /** The Jest project's displayName: the same file in two projects gives two records. */
-  project?: string;
-  /** Full name of the test ("describe › test"), or of the describe block for beforeAll/afterAll. */
-  test: string;
-  title: string;
-  ancestorTitles: string[];
-  kind: 'test' | 'beforeAll' | 'beforeEach' | 'afterEach' | 'afterAll';
-  /** Where the test or hook is declared: "file:line:column". */
-  declaredAt: string | null;
-  /** Where it was stuck, when it was stuck in JavaScript: "file:line:column". */
-  stuckAt: string | null;
-  limitMs: number;
-  elapsedMs: number | null;
-  /** 'js': stopped in JavaScript; 'native': stuck in a syscall or native code. */
-  cause: 'js' | 'native';
-  /** What was done: "stopped in place", "unblocked ... and stopped", "worker process killed", ... */
-  action: string;
-  /** What the thread was blocked in, when known (syscall, fd target, wchan, child processes). */
-  blockedIn?: string;
-  message: string;
-}
-
 /** Everything the reporter needs to know about one test or hook of a file, written before it runs. */
 export interface EntryMeta {
-  kind: HardTimeoutRecord['kind'];
+  kind: EntryKind;
   test: string;
   title: string;
   ancestorTitles: string[];
@@ -64,10 +43,10 @@ export const names = {
 /** The records the reporter collected so far, in order (read by the program that ends a run). */
 export const RECORDS_FILE = 'records.jsonl';
 
-/** Appends one record (never throws: reporting must not fail a test run). */
-export function appendRecord(dir: string, record: HardTimeoutRecord): void {
+/** Appends one record of the file `key` (never throws: reporting must not fail a test run). */
+export function appendRecord(dir: string, key: string, record: HardTimeoutRecord): void {
   try {
-    fs.appendFileSync(path.join(dir, names.stopped(fileKey(record.testPath, record.project), process.pid)), `${JSON.stringify(record)}\n`);
+    fs.appendFileSync(path.join(dir, names.stopped(key, process.pid)), `${JSON.stringify(record)}\n`);
   } catch {
     // the reporter will only miss this entry in its summary; the test itself already failed
   }

@@ -10,7 +10,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describeDiagnosis, type StuckReport } from '@hardtimeout/core/internal';
+import type { StuckReport } from '@hardtimeout/core/internal';
+import type { EntryName } from './entries';
+import { recordOfStuck } from './records';
 import {
   DIR_ENV,
   JSON_ENV,
@@ -27,7 +29,7 @@ import {
   type EntryMeta,
   type HardTimeoutRecord,
 } from './report-file';
-import { relative, rewriteCrashedFile, type Aggregate, type CaseResult, type FileResult } from './rewrite';
+import { rewriteCrashedFile, type Aggregate, type CaseResult, type FileResult } from './rewrite';
 import { describeValue } from './helper';
 import { formatSummary } from './summary';
 
@@ -50,11 +52,6 @@ export function projectOf(test: TestRef): string | undefined {
   const d = test?.context?.config?.displayName;
   const name = typeof d === 'string' ? d : d?.name;
   return typeof name === 'string' && name !== '' ? name : undefined;
-}
-
-/** What one record is about: the same test of the same file in two projects is two records. */
-export function identityOf(r: Pick<HardTimeoutRecord, 'project' | 'testPath' | 'test' | 'kind'>): string {
-  return JSON.stringify([r.project ?? null, r.testPath, r.test, r.kind]);
 }
 
 const KNOWN = new Set(['outputFile', 'silent']);
@@ -143,41 +140,21 @@ export default class HardTimeoutReporter {
     const m = /\.(\d+)\.stuck\.(\d+)\.json$/.exec(file);
     const meta = m ? readJson<{ entries: Record<string, EntryMeta> }>(path.join(this.dir, path.basename(file).replace(/\.stuck\.\d+\.json$/, '.meta.json'))) : undefined;
     const entry = m ? meta?.entries[m[2]!] : undefined;
-    const blockedIn = describeDiagnosis(report.diagnosis) ?? (report.busyInJavaScript ? 'JavaScript that could not be stopped safely' : 'native code');
-    const killed = report.action === 'kill-process';
-    const elapsed = Math.round(report.elapsedMs);
-    const record: HardTimeoutRecord = {
-      testPath,
-      ...(project ? { project } : {}),
-      test: entry?.test ?? report.label,
-      title: entry?.title ?? report.label,
-      ancestorTitles: entry?.ancestorTitles ?? [],
-      kind: entry?.kind ?? 'test',
-      declaredAt: entry?.declaredAt ?? null,
-      stuckAt: null,
-      limitMs: report.timeoutMs,
-      elapsedMs: elapsed,
-      cause: 'native',
-      action: killed ? `worker process ${report.pid} killed (SIGKILL)` : 'reported',
-      blockedIn,
-      message:
-        `"${report.label}" ran past its hard timeout of ${Math.round(report.timeoutMs)} ms in native code that could not be ` +
-        `interrupted (${blockedIn})` +
-        (killed
-          ? `: its worker process (pid ${report.pid}) was killed after ${elapsed} ms; the tests after it in this file did not run`
-          : ''),
-    };
+    const name: EntryName = entry ?? { kind: 'test', ancestorTitles: [], title: report.label, test: report.label };
+    const record = recordOfStuck(
+      report,
+      { testPath, rootDir: this.rootDir, project, name, declaredAt: entry?.declaredAt ?? null },
+      report.action === 'kill-process' ? 'worker-killed' : 'run-ended',
+    );
     this.add(record);
     if (result.testExecError) {
-      rewriteCrashedFile(result, aggregate, this.cases.get(fileKey(testPath, project)) ?? [], record, this.rootDir);
-      if (!this.silent) {
-        process.stderr.write(`\n@hardtimeout/jest-env: ${relative(testPath, this.rootDir)}: ${record.message}\n`);
-      }
+      rewriteCrashedFile(result, aggregate, this.cases.get(fileKey(testPath, project)) ?? [], record, name);
+      if (!this.silent) process.stderr.write(`\n@hardtimeout/jest-env: ${record.message}\n`);
     }
   }
 
   onRunComplete(): void {
-    if (!this.silent && this.records.length > 0) process.stderr.write(formatSummary(this.records, this.rootDir));
+    if (!this.silent && this.records.length > 0) process.stderr.write(formatSummary(this.records));
     if (this.outputFile) {
       try {
         fs.mkdirSync(path.dirname(this.outputFile), { recursive: true });

@@ -2,8 +2,8 @@
  * Turns the result of a file whose worker was killed (a "Test suite failed to run" with no tests)
  * into what happened: the tests that passed before, and the stuck test failed with its diagnosis.
  */
-import * as path from 'node:path';
-import type { HardTimeoutRecord } from './report-file';
+import { formatLocation, type HardTimeoutRecord } from '@hardtimeout/core/internal';
+import type { EntryName } from './entries';
 
 /** The subset of Jest's AssertionResult this module builds or reads. */
 export interface CaseResult {
@@ -42,14 +42,11 @@ export interface Aggregate {
   numRuntimeErrorTestSuites: number;
 }
 
-export function errorText(record: HardTimeoutRecord, rootDir: string): string {
-  const at = record.stuckAt ?? record.declaredAt;
-  const where = at ? `\n    at ${record.stuckAt ? '' : 'the test declared at '}${relative(at, rootDir)}` : '';
+/** The failure text of a record: core's message, then where it was stuck or is declared (as a stack frame). */
+export function errorText(record: HardTimeoutRecord): string {
+  const at = record.location ?? record.declaredAt;
+  const where = at ? `\n    at ${record.location ? '' : 'the test declared at '}${formatLocation(at)}` : '';
   return `HardTimeoutError: ${record.message}${where}`;
-}
-
-export function relative(location: string, rootDir: string): string {
-  return path.isAbsolute(location) ? path.relative(rootDir, location) : location;
 }
 
 function countOf(results: CaseResult[], status: string): number {
@@ -60,11 +57,11 @@ function countOf(results: CaseResult[], status: string): number {
  * @param before results the reporter received (onTestCaseResult) before the worker died
  * @param record the stuck test or hook
  */
-export function rewriteCrashedFile(result: FileResult, aggregate: Aggregate, before: CaseResult[], record: HardTimeoutRecord, rootDir: string): void {
-  const text = errorText(record, rootDir);
-  const isHookOfFile = record.kind === 'beforeAll' || record.kind === 'afterAll';
-  const title = isHookOfFile ? `${record.kind} hook` : record.title;
-  const ancestorTitles = record.ancestorTitles;
+export function rewriteCrashedFile(result: FileResult, aggregate: Aggregate, before: CaseResult[], record: HardTimeoutRecord, entry: EntryName): void {
+  const text = errorText(record);
+  const isHookOfFile = entry.kind === 'beforeAll' || entry.kind === 'afterAll';
+  const title = isHookOfFile ? `${entry.kind} hook` : entry.title;
+  const ancestorTitles = entry.ancestorTitles;
   const fullName = [...ancestorTitles, title].join(' ');
   const kept = before.filter((r) => !(r.fullName === fullName && r.status !== 'passed'));
   const failed: CaseResult = {
@@ -72,7 +69,7 @@ export function rewriteCrashedFile(result: FileResult, aggregate: Aggregate, bef
     title,
     fullName,
     status: 'failed',
-    duration: record.elapsedMs,
+    duration: record.elapsedMs === undefined ? null : Math.round(record.elapsedMs),
     failureDetails: [{ ...record, name: 'HardTimeoutError', stack: text }],
     failureMessages: [text],
     invocations: 1,
@@ -107,8 +104,9 @@ export function rewriteCrashedFile(result: FileResult, aggregate: Aggregate, bef
   result.failureMessage = `${header}\n\n${text.replace(/^/gm, '    ')}\n`;
   const now = Date.now();
   if (!result.perfStats.start) {
-    result.perfStats.start = now - (record.elapsedMs ?? 0);
+    const elapsed = Math.round(record.elapsedMs ?? 0);
+    result.perfStats.start = now - elapsed;
     result.perfStats.end = now;
-    result.perfStats.runtime = record.elapsedMs ?? 0;
+    result.perfStats.runtime = elapsed;
   }
 }

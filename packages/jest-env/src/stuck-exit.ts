@@ -14,9 +14,9 @@
  * Started only when something is stuck: a healthy run pays nothing for it.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { describeDiagnosis, type StuckReport } from '@hardtimeout/core/internal';
-import type { EntryKind } from './entries';
+import type { StuckReport } from '@hardtimeout/core/internal';
+import type { EntryKind, EntryName } from './entries';
+import { recordOfStuck } from './records';
 import type { RunMode } from './internals';
 import { DIR_ENV } from './report-file';
 
@@ -53,11 +53,6 @@ export function declarationLine(source: string, title: string): number | undefin
   return found.length === 1 ? found[0] : undefined;
 }
 
-function titleOf(label: string): string {
-  const parts = label.split(' › ');
-  return parts[parts.length - 1] ?? label;
-}
-
 /** Opens Jest's own stderr (Jest does not forward the stderr of the workers it starts to replace killed ones). */
 function jestStderr(jestPid: number): number {
   try {
@@ -67,26 +62,25 @@ function jestStderr(jestPid: number): number {
   }
 }
 
-export function blockedInOf(report: StuckReport): string {
-  return describeDiagnosis(report.diagnosis) ?? (report.busyInJavaScript ? 'JavaScript that could not be stopped safely' : 'native code');
-}
-
-/** The terminal line for a child worker killed for a stuck test. */
+/** The terminal line for a child worker killed for a stuck test: core's message of its record. */
 export function killedWorkerMessage(c: StuckContext, report: StuckReport, line: number | undefined): string {
-  const file = path.relative(c.rootDir, c.testPath) || c.testPath;
-  return (
-    `@hardtimeout/jest-env: ${file}${line ? `:${line}` : ''}: "${report.label}" ran past its hard timeout of ` +
-    `${Math.round(report.timeoutMs)} ms in native code that could not be interrupted (${blockedInOf(report)}): ` +
-    `its worker process (pid ${report.pid}) is killed (SIGKILL) after ${Math.round(report.elapsedMs)} ms; ` +
-    'the tests after it in this file do not run\n'
+  const entry = c.entry;
+  const name: EntryName = entry
+    ? { ...entry, test: [...entry.ancestorTitles, ...(entry.kind === 'test' ? [entry.title] : [])].join(' › ') }
+    : { kind: 'test', ancestorTitles: [], title: report.label, test: report.label };
+  const record = recordOfStuck(
+    report,
+    { testPath: c.testPath, rootDir: c.rootDir, project: c.project, name, declaredAt: line ? `${c.testPath}:${line}` : null },
+    'worker-killed',
   );
+  return `@hardtimeout/jest-env: ${record.message} (worker pid ${report.pid}); the tests after it in this file do not run\n`;
 }
 
 function childProcess(c: StuckContext, report: StuckReport): void {
   if (process.env[DIR_ENV]) return;
   let line: number | undefined;
   try {
-    line = declarationLine(fs.readFileSync(c.testPath, 'utf8'), titleOf(report.label));
+    line = c.entry?.kind === 'test' ? declarationLine(fs.readFileSync(c.testPath, 'utf8'), c.entry.title) : undefined;
   } catch {
     // no line, then
   }

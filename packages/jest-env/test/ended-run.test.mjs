@@ -5,7 +5,8 @@
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { JEST_LINES, MODES, WORKSPACE_ENV, describeRun, resultOf, runJest, statesOf } from './helpers.mjs';
-import { NATIVE_DIR, NATIVE_UNBLOCKED } from './expectations.mjs';
+import { OUTCOME_WORDS } from '@hardtimeout/core';
+import { NATIVE_DIR, NATIVE_UNBLOCKED, checkRecord } from './expectations.mjs';
 
 const STUCK = 'native spins in native code that cannot be interrupted';
 const STUCK_FILE_STATES = {
@@ -26,7 +27,11 @@ for (const [line, jestBin] of Object.entries(JEST_LINES)) {
         const states = statesOf(r.json);
         assert.deepEqual(states['stuck.test.js'], STUCK_FILE_STATES, `${JSON.stringify(states)}\n${describeRun(r)}`);
         const stuck = resultOf(r.json, 'stuck.test.js', STUCK).failureMessages.join('\n');
-        assert.match(stuck, /^HardTimeoutError: "native › spins in native code that cannot be interrupted" in stuck\.test\.js is stuck in .*hard timeout 500 ms/, stuck);
+        const ended = r.stderr.match(/^@hardtimeout\/jest-env: (test "native › spins in native code that cannot be interrupted" .*)$/m)?.[1];
+        assert.ok(ended, r.stderr);
+        assert.ok(ended.includes(OUTCOME_WORDS.action['run-ended']), ended);
+        assert.ok(ended.includes('(declared at stuck.test.js:8)'), ended);
+        assert.ok(stuck.startsWith(`HardTimeoutError: ${ended}`), stuck);
         assert.match(stuck, /stuck\.test\.js:8\b/, stuck);
         const never = resultOf(r.json, 'stuck.test.js', 'native never runs: its worker was killed').failureMessages.join('\n');
         assert.match(never, /not run: the run ended while "native › spins in native code that cannot be interrupted" was stuck in native code/);
@@ -56,7 +61,9 @@ for (const [line, jestBin] of Object.entries(JEST_LINES)) {
         if (reporter) {
           assert.match(after, /Hard timeouts: \d+/, after);
           assert.equal(r.hardTimeouts.complete, false);
-          assert.equal(r.hardTimeouts.hardTimeouts.at(-1).test, 'native › spins in native code that cannot be interrupted');
+          const record = r.hardTimeouts.hardTimeouts.at(-1);
+          checkRecord(record);
+          assert.deepEqual([record.name, record.action, record.message], ['native › spins in native code that cannot be interrupted', 'run-ended', ended]);
         } else {
           assert.doesNotMatch(after, /Hard timeouts:/);
         }
@@ -70,11 +77,12 @@ for (const [line, jestBin] of Object.entries(JEST_LINES)) {
     const r = await runJest({ cwd: NATIVE_DIR, args: [...MODES['child-process workers'], 'healthy', 'stuck'], jest: jestBin(), env: { ...WORKSPACE_ENV, HT_NO_REPORTER: '1' }, timeoutMs: 60_000 });
     assert.equal(r.timedOut, false, describeRun(r));
     assert.equal(r.code, 1, describeRun(r));
-    assert.match(
-      r.stderr,
-      /@hardtimeout\/jest-env: stuck\.test\.js:8: "native › spins in native code that cannot be interrupted" ran past its hard timeout of 500 ms in native code that could not be interrupted \(running on a CPU, outside any syscall\): its worker process \(pid \d+\) is killed \(SIGKILL\) after \d+ ms; the tests after it in this file do not run/,
-      r.stderr,
-    );
+    // test, file:line, limit, diagnosis, what was done: core's message of the record
+    const line = r.stderr.match(/^@hardtimeout\/jest-env: (test "native › spins in native code that cannot be interrupted" in stuck\.test\.js .*) \(worker pid \d+\); the tests after it in this file do not run$/m)?.[1];
+    assert.ok(line, r.stderr);
+    for (const part of ['(declared at stuck.test.js:8)', '500 ms', OUTCOME_WORDS.cause.native, '(running on a CPU, outside any syscall)', OUTCOME_WORDS.action['worker-killed']]) {
+      assert.ok(line.includes(part), `${part} in ${line}`);
+    }
     // without the reporter Jest's --json has the crash as Jest reports it
     const file = r.json.testResults.find((f) => f.name.endsWith('stuck.test.js'));
     assert.match(file.message, /signal=SIGKILL/);

@@ -1,7 +1,17 @@
 // What every fixture must produce, test by test, in every mode and on every Jest line.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
+import { ACTIONS, CAUSES, ENTRIES, OUTCOME_WORDS, describeOutcome } from '@hardtimeout/core';
 import { FIXTURES, describeRun, lineOf, resultOf, statesOf } from './helpers.mjs';
+
+/** A record of the reporter's JSON is core's: closed fields, and the message core's builder makes of it. */
+export function checkRecord(rec) {
+  assert.ok(ENTRIES.includes(rec.entry), JSON.stringify(rec));
+  assert.ok(CAUSES.includes(rec.cause), JSON.stringify(rec));
+  assert.ok(ACTIONS.includes(rec.action), JSON.stringify(rec));
+  const { message, ...outcome } = rec;
+  assert.equal(message, describeOutcome(outcome));
+}
 
 export const JS_DIR = path.join(FIXTURES, 'js-hangs');
 export const NATIVE_DIR = path.join(FIXTURES, 'native-hangs');
@@ -82,6 +92,18 @@ export const JS_HANGS = {
   },
 };
 
+/** Record names (core's) of the hooks, mapped to the Jest full name whose failure shows them. */
+const JS_NAMES = {
+  'after-await.test.js': {
+    'beforeEach of a beforeEach › that loops right after awaiting a resolved promise': 'a beforeEach that loops right after awaiting a resolved promise',
+  },
+  'hooks.test.js': {
+    'beforeEach of beforeEach hangs › test behind the stuck beforeEach': 'beforeEach hangs test behind the stuck beforeEach',
+    'beforeAll of beforeAll hangs': 'beforeAll hangs first test behind the stuck beforeAll',
+    'afterEach of afterEach hangs › test followed by the stuck afterEach': 'afterEach hangs test followed by the stuck afterEach',
+  },
+};
+
 /** Stopped places: one record per stopped test or hook (beforeAll counts once). */
 export const JS_STOPS = 16;
 
@@ -123,11 +145,16 @@ export function checkJsHangsRun(r, { maxMs = 90_000 } = {}) {
   assert.equal(r.hardTimeouts.complete, true);
   assert.equal(r.hardTimeouts.hardTimeouts.length, JS_STOPS, JSON.stringify(r.hardTimeouts, null, 1));
   for (const rec of r.hardTimeouts.hardTimeouts) {
+    checkRecord(rec);
     // 'native' when, on a loaded machine, the interrupt had not landed before the unblock step
-    assert.ok(rec.cause === 'js' ? rec.action === 'stopped in place' : /^unblocked .*and stopped$/.test(rec.action), JSON.stringify(rec));
-    const file = path.basename(rec.testPath);
-    assert.ok(rec.stuckAt && rec.stuckAt.startsWith(rec.testPath + ':'), `stuckAt ${rec.stuckAt} in ${file}`);
-    assert.ok(rec.declaredAt && rec.declaredAt.startsWith(rec.testPath + ':'), `declaredAt ${rec.declaredAt}`);
+    assert.equal(rec.action, rec.cause === 'js' ? 'stopped' : 'unblocked', JSON.stringify(rec));
+    // paths as Jest shows them, relative to its rootDir; the stuck line is the code frame's
+    assert.equal(path.isAbsolute(rec.file), false, rec.file);
+    assert.equal(rec.location?.file, rec.file, JSON.stringify(rec));
+    assert.equal(rec.declaredAt?.file, rec.file, JSON.stringify(rec));
+    const a = resultOf(r.json, rec.file, JS_NAMES[rec.file]?.[rec.name] ?? rec.name.replaceAll(' › ', ' '));
+    assert.ok(a, `${rec.file}: no Jest result for ${rec.name}`);
+    assert.ok(a.failureMessages.join('\n').includes(`${rec.file}:${rec.location.line}:${rec.location.column}`), `${rec.name}: the code frame's line ${rec.location.line}`);
   }
 }
 
@@ -180,7 +207,15 @@ export function checkNativeWorkersRun(r) {
   });
   const stuck = resultOf(r.json, 'stuck.test.js', 'native spins in native code that cannot be interrupted');
   const message = stuck.failureMessages.join('\n');
-  assert.match(message, /HardTimeoutError: "native › spins in native code that cannot be interrupted" ran past its hard timeout of 500 ms in native code that could not be interrupted \(.+\): its worker process \(pid \d+\) was killed after \d+ ms/, message);
+  const records = r.hardTimeouts.hardTimeouts;
+  const killed = records.find((x) => x.name === 'native › spins in native code that cannot be interrupted');
+  assert.ok(killed, JSON.stringify(records, null, 1));
+  checkRecord(killed);
+  assert.equal(killed.action, 'worker-killed');
+  assert.equal(killed.cause, 'native');
+  assert.ok(killed.message.includes(OUTCOME_WORDS.action['worker-killed']), killed.message);
+  assert.deepEqual(killed.declaredAt, { file: 'stuck.test.js', line: 8, column: 3 });
+  assert.ok(message.startsWith(`HardTimeoutError: ${killed.message}`), message);
   assert.match(message, /stuck\.test\.js:8/, message);
   assert.equal(r.json.numRuntimeErrorTestSuites, 0);
   assert.equal(r.json.numFailedTests, 3);
@@ -189,10 +224,7 @@ export function checkNativeWorkersRun(r) {
   assert.match(r.stderr, /signal=SIGKILL/);
   assert.doesNotMatch(r.stderr, /child process exceptions|retry limit/);
   assert.deepEqual(r.leftovers, [], 'processes left behind');
-  const records = r.hardTimeouts.hardTimeouts;
   assert.equal(records.length, 3, JSON.stringify(records, null, 1));
-  const killed = records.find((x) => x.title === 'spins in native code that cannot be interrupted');
-  assert.match(killed.action, /^worker process \d+ killed \(SIGKILL\)$/);
-  assert.equal(killed.cause, 'native');
+  for (const rec of records) checkRecord(rec);
   assert.match(r.stderr, /Hard timeouts: 3\b/);
 }

@@ -4,7 +4,8 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { FIXTURES, JEST_LINES, describeRun, lineOf, runJest } from './helpers.mjs';
+import { FIXTURES, JEST_LINES, describeRun, lineOf, resultOf, runJest } from './helpers.mjs';
+import { checkRecord } from './expectations.mjs';
 
 const DIR = path.join(FIXTURES, 'multi-project');
 const STOPPED = [
@@ -30,16 +31,20 @@ for (const [line, jestBin] of Object.entries(JEST_LINES)) {
     assert.equal(records.length, 6, JSON.stringify(records, null, 1));
     for (const project of projects) {
       for (const [file, title, marker] of STOPPED) {
-        const found = records.filter((x) => x.project === project && path.basename(x.testPath) === file && x.title === title);
+        const found = records.filter((x) => x.project === project && x.file === file && x.name === title);
         assert.equal(found.length, 1, `${project} ${file} ${title}: ${JSON.stringify(records, null, 1)}`);
+        checkRecord(found[0]);
         // the innermost user frame, as in the error's code frame; the declaration apart
-        const want = `${path.join(DIR, file)}:${lineOf(DIR, file, marker)}:`;
-        assert.ok(found[0].stuckAt.startsWith(want), `${found[0].stuckAt} should be ${want}`);
-        assert.ok(found[0].declaredAt.startsWith(`${path.join(DIR, file)}:${lineOf(DIR, file, `test('${title}'`)}:`), found[0].declaredAt);
+        assert.equal(found[0].location.line, lineOf(DIR, file, marker), JSON.stringify(found[0]));
+        assert.equal(found[0].declaredAt.line, lineOf(DIR, file, `test('${title}'`), JSON.stringify(found[0]));
+        assert.ok(found[0].message.includes(`[${project}]`), found[0].message);
       }
     }
-    const helper = `two.test.js:${lineOf(DIR, 'two.test.js', 'HANG-HELPER')}`;
-    assert.match(r.stderr, new RegExp(`backtracks in a helper — two\\.test\\.js:${lineOf(DIR, 'two.test.js', "test('backtracks")}\\n.*stuck at ${helper.replace('.', '\\.')}:\\d+`), r.stderr.slice(-3000));
+    // the summary: where it is declared, then core's message (which says where it was stuck)
+    for (const rec of records) assert.ok(r.stderr.includes(`  ✕ [${rec.project}] ${rec.name} — ${rec.file}:${rec.declaredAt.line}\n      ${rec.message}\n`), rec.message);
+    // a test stopped in a helper: the summary and Jest's code frame name the helper's line
+    const helper = resultOf(r.json, 'two.test.js', 'backtracks in a helper');
+    assert.ok(helper.failureMessages.join('\n').includes(`two.test.js:${lineOf(DIR, 'two.test.js', 'HANG-HELPER')}:`), helper.failureMessages.join('\n'));
     assert.deepEqual(r.leftovers, [], 'processes left behind');
     assert.deepEqual(r.tempLeft, [], 'temporary files left behind');
   });

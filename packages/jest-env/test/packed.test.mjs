@@ -112,7 +112,7 @@ for (const version of JEST_LINES) {
       const r = await runJest({ cwd: path.join(dir, 'native-hangs'), args: ['--runInBand', 'stuck'], jest, env: {}, timeoutMs: 60_000 });
       assert.equal(r.timedOut, false, describeRun(r));
       assert.equal(r.signal, 'SIGKILL', describeRun(r));
-      assert.match(r.stderr, /"native › spins in native code that cannot be interrupted" in stuck\.test\.js is stuck in .*ending the run/s, r.stderr);
+      assert.match(r.stderr, /test "native › spins in native code that cannot be interrupted" in stuck\.test\.js .*ending the run/s, r.stderr);
       assert.deepEqual(r.leftovers, []);
     });
   });

@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
+import { describeOutcome } from '@hardtimeout/core';
 import { PKG } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
@@ -182,9 +183,21 @@ test('the killed worker\'s message: test, file:line, limit, diagnosis, what was 
   assert.equal(stuckExit.declarationLine(source, 'spins in native code'), 3);
   assert.equal(stuckExit.declarationLine(source, 'nowhere'), undefined);
   assert.equal(stuckExit.declarationLine("test('a', 1);\ntest('a', 2);", 'a'), undefined, 'ambiguous');
-  const report = { label: 'native › spins in native code', pid: 42, timeoutMs: 500, elapsedMs: 1540.6, busyInJavaScript: false, diagnosis: { running: true } };
-  assert.equal(
-    stuckExit.killedWorkerMessage({ rootDir: '/p', testPath: '/p/test/stuck.test.js' }, report, 3),
-    '@hardtimeout/jest-env: test/stuck.test.js:3: "native › spins in native code" ran past its hard timeout of 500 ms in native code that could not be interrupted (running on a CPU, outside any syscall): its worker process (pid 42) is killed (SIGKILL) after 1541 ms; the tests after it in this file do not run\n',
-  );
+  const report = { label: 'native › spins in native code', pid: 42, timeoutMs: 500, elapsedMs: 1540.6, busyInJavaScript: false, diagnosis: { running: true }, unblock: null };
+  const context = { rootDir: '/p', testPath: '/p/test/stuck.test.js', project: 'node', entry: { kind: 'test', ancestorTitles: ['native'], title: 'spins in native code' } };
+  const expected = describeOutcome({
+    entry: 'test', name: 'native › spins in native code', file: 'test/stuck.test.js', project: 'node', declaredAt: { file: 'test/stuck.test.js', line: 3 },
+    limitMs: 500, elapsedMs: 1540.6, cause: 'native', action: 'worker-killed', diagnosis: { running: true },
+  });
+  assert.equal(stuckExit.killedWorkerMessage(context, report, 3), `@hardtimeout/jest-env: ${expected} (worker pid 42); the tests after it in this file do not run\n`);
+});
+
+test('records: names of hooks, paths relative to rootDir, locations with or without a column', () => {
+  const records = dist('records.js');
+  assert.equal(records.recordName(nameOf(t, 'test', null)), 'outer › spins');
+  assert.equal(records.recordName(nameOf(hook, 'beforeEach', t)), 'beforeEach of outer › spins');
+  assert.equal(records.recordName(nameOf({ type: 'afterAll', parent: root, fn() {} }, 'afterAll', null)), 'afterAll');
+  assert.deepEqual(records.parseLocation('/p/test/a.test.js:3:5', '/p'), { file: 'test/a.test.js', line: 3, column: 5 });
+  assert.deepEqual(records.parseLocation('/p/a.test.js:3', '/p'), { file: 'a.test.js', line: 3 });
+  assert.equal(records.parseLocation(null, '/p'), undefined);
 });
