@@ -14,6 +14,7 @@ import { taggedLimit } from './helper';
 import { Inflight } from './inflight';
 import {
   CHECKED_ON,
+  EVENTS,
   JestInternalsError,
   addedHook,
   addedTest,
@@ -115,7 +116,7 @@ export class Controller {
     }
     this.state = state;
     switch (event.name) {
-      case 'add_test': {
+      case EVENTS.addTest: {
         // Jest 29 starts test.concurrent bodies before test_start: wrap them when they are added.
         const test = addedTest(state);
         if (test) {
@@ -124,43 +125,43 @@ export class Controller {
         }
         break;
       }
-      case 'add_hook': {
+      case EVENTS.addHook: {
         const hook = addedHook(state);
         if (hook && this.dir) this.declared.set(hook, callSite(this.testPath));
         break;
       }
-      case 'run_start':
+      case EVENTS.runStart:
         this.writeMeta(state.rootDescribeBlock);
         if (this.journal) journalFile(this.testPath, state.rootDescribeBlock, this.run.project);
         break;
-      case 'test_skip':
+      case EVENTS.testSkip:
         if (this.journal && event.test) journalCase(this.testPath, event.test, 'pending');
         break;
-      case 'test_todo':
+      case EVENTS.testTodo:
         if (this.journal && event.test) journalCase(this.testPath, event.test, 'todo');
         break;
-      case 'test_start':
+      case EVENTS.testStart:
         if (event.test) {
           this.hung.delete(event.test);
           this.wrap(event.test, 'test');
         }
         break;
-      case 'hook_start':
+      case EVENTS.hookStart:
         if (event.hook) this.wrap(event.hook, event.hook.type);
         break;
-      case 'test_fn_failure':
+      case EVENTS.testFnFailure:
         if (event.test) return this.inflight.finished(event.test, this.inflight.preferHardTimeout(event.test, event.error, state));
         break;
-      case 'hook_failure':
+      case EVENTS.hookFailure:
         if (event.hook) return this.inflight.finished(event.hook, this.inflight.preferHardTimeout(event.hook, event.error, state));
         break;
-      case 'hook_success':
+      case EVENTS.hookSuccess:
         if (event.hook) this.inflight.finished(event.hook, undefined);
         break;
-      case 'test_fn_success':
-      case 'test_done':
+      case EVENTS.testFnSuccess:
+      case EVENTS.testDone:
         if (event.test) this.inflight.finished(event.test, undefined);
-        if (event.name === 'test_done' && event.test) {
+        if (event.name === EVENTS.testDone && event.test) {
           this.checkWrapped(event.test);
           if (this.journal) journalCase(this.testPath, event.test, 'passed');
         }

@@ -197,6 +197,22 @@ export function circusHandlers(global: object): CircusHandler[] | undefined {
   return Array.isArray(handlers) ? (handlers as CircusHandler[]) : undefined;
 }
 
+/** The jest-circus events the environment acts on (29.7, 30.5). */
+export const EVENTS = Object.freeze({
+  addTest: 'add_test',
+  addHook: 'add_hook',
+  runStart: 'run_start',
+  testStart: 'test_start',
+  hookStart: 'hook_start',
+  testFnFailure: 'test_fn_failure',
+  testFnSuccess: 'test_fn_success',
+  hookFailure: 'hook_failure',
+  hookSuccess: 'hook_success',
+  testDone: 'test_done',
+  testSkip: 'test_skip',
+  testTodo: 'test_todo',
+} as const);
+
 /** Events jest-circus dispatches synchronously (`dispatchSync`; 29.7, 30.5): a returned promise is ignored. */
 export const SYNC_EVENTS: ReadonlySet<string> = new Set([
   'start_describe_definition',

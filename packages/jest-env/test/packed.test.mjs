@@ -31,11 +31,13 @@ function pack() {
 function project(version, tarballs) {
   const hash = createHash('sha256');
   for (const t of tarballs) hash.update(fs.readFileSync(t));
-  const dir = path.join(os.tmpdir(), `ht-jest-packed-${version}-${hash.digest('hex').slice(0, 12)}`);
+  // (per checkout: two checkouts' runs at once must not remove each other's projects)
+  const prefix = `ht-jest-packed-${version}-${createHash('sha256').update(WORKSPACE).digest('hex').slice(0, 8)}-`;
+  const dir = path.join(os.tmpdir(), `${prefix}${hash.digest('hex').slice(0, 12)}`);
   if (!fs.existsSync(path.join(dir, '.installed'))) {
     // projects of earlier tarballs are stale: remove them
     for (const old of fs.readdirSync(os.tmpdir())) {
-      if (old.startsWith(`ht-jest-packed-${version}-`)) fs.rmSync(path.join(os.tmpdir(), old), { recursive: true, force: true });
+      if (old.startsWith(prefix)) fs.rmSync(path.join(os.tmpdir(), old), { recursive: true, force: true });
     }
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
