@@ -7,7 +7,6 @@
  */
 import * as path from 'node:path';
 import { dieWithParent, type HardTimeoutError } from '@hardtimeout/core/internal';
-import { callSite } from './stack';
 import { debugLog, debugging } from './debug-log';
 import { labelOf, nameOf, type Entry, type EntryKind } from './entries';
 import { taggedLimit } from './helper';
@@ -19,10 +18,8 @@ import {
   addedHook,
   addedTest,
   checkState,
-  describeTitles,
   entryFn,
   setEntryFn,
-  type CircusDescribeBlock,
   type CircusEvent,
   type CircusState,
   type CircusTest,
@@ -30,8 +27,8 @@ import {
 } from './internals';
 import { hardLimit, planFor, samePlan, softLimit } from './limits';
 import type { ResolvedOptions } from './options';
-import { recordOfError } from './records';
-import { appendRecord, fileKey, names, reportDir, writeJson, type EntryMeta } from './report-file';
+import { reportDir } from './report-file';
+import { ReporterLink } from './reporter-link';
 import { stuckProgram, type StuckContext } from './stuck-exit';
 import { guard, isHardTimeoutError, type GuardPlan } from './wrap';
 import { journalCase, journalFile, journalPath } from './journal';
@@ -54,17 +51,15 @@ let diesWithParent = false;
 
 export class Controller {
   private readonly dir = reportDir();
+  /** The reporter's part, when the reporter is there. */
+  private readonly link: ReporterLink | undefined;
   private state: CircusState | undefined;
   private stateChecked = false;
-  private nextId = 1;
-  private readonly ids = new WeakMap<Entry, number>();
   /** Each wrapped test and hook: its own function, and the plan of its last call. */
   private readonly wrapped = new WeakMap<Entry, Wrapped>();
   /** Tests whose current invocation ended in a HardTimeoutError, with that error. */
   private readonly hung = new WeakMap<CircusTest, Error>();
   private readonly failingReported = new WeakSet<CircusTest>();
-  /** Where each test and hook is declared (only collected when the reporter is there to use it). */
-  private readonly declared = new WeakMap<Entry, string | null>();
   private readonly inflight = new Inflight();
 
   /** This thread's journal, in band and in worker threads (journal.ts). */
@@ -77,6 +72,7 @@ export class Controller {
     private readonly run: RunContext,
   ) {
     this.journal = options.enabled && mode !== 'child-process' ? journalPath(this.dir) : undefined;
+    this.link = this.dir ? new ReporterLink(this.dir, testPath, run.rootDir, run.project) : undefined;
     if (this.mode === 'child-process' && !diesWithParent) {
       diesWithParent = true;
       try {
@@ -121,17 +117,17 @@ export class Controller {
         const test = addedTest(state);
         if (test) {
           this.wrap(test, 'test');
-          if (this.dir) this.declared.set(test, callSite(this.testPath));
+          this.link?.declare(test);
         }
         break;
       }
       case EVENTS.addHook: {
         const hook = addedHook(state);
-        if (hook && this.dir) this.declared.set(hook, callSite(this.testPath));
+        if (hook) this.link?.declare(hook);
         break;
       }
       case EVENTS.runStart:
-        this.writeMeta(state.rootDescribeBlock);
+        if (this.mode === 'child-process') this.link?.writeMeta(state.rootDescribeBlock);
         if (this.journal) journalFile(this.testPath, state.rootDescribeBlock, this.run.project);
         break;
       case EVENTS.testSkip:
@@ -189,15 +185,6 @@ export class Controller {
     test.errors.push(error);
   }
 
-  private idOf(entry: Entry): number {
-    let id = this.ids.get(entry);
-    if (id === undefined) {
-      id = this.nextId++;
-      this.ids.set(entry, id);
-    }
-    return id;
-  }
-
   /** Puts the guard around a test's or hook's function, once. */
   private wrap(entry: Entry, kind: EntryKind): void {
     const original = entryFn(entry);
@@ -233,7 +220,7 @@ export class Controller {
       label: labelOf(nameOf(entry, kind, this.state?.currentlyRunningTest)),
       options: this.options,
       mode: this.mode,
-      report: this.dir ? path.join(this.dir, names.stuck(fileKey(this.testPath, this.run.project), process.pid, this.idOf(entry))) : undefined,
+      report: this.link?.stuckReport(entry),
       program: () => this.program(entry, kind),
     });
     return record.plan;
@@ -261,36 +248,6 @@ export class Controller {
 
   private stopped(entry: Entry, kind: EntryKind, error: Error): void {
     if (kind === 'test') this.hung.set(entry as CircusTest, error);
-    if (!this.dir) return;
-    if (!isHardTimeoutError(error)) return;
-    const record = recordOfError(error as HardTimeoutError, {
-      testPath: this.testPath,
-      rootDir: this.run.rootDir,
-      project: this.run.project,
-      name: nameOf(entry, kind, this.state?.currentlyRunningTest),
-      declaredAt: this.declared.get(entry) ?? null,
-    });
-    appendRecord(this.dir, fileKey(this.testPath, this.run.project), record);
-  }
-
-  /**
-   * In a child process, a test stuck in native code kills the worker: the reporter then needs to
-   * know which test each stuck report is about. One small file per test file, written at run_start.
-   */
-  private writeMeta(root: CircusDescribeBlock): void {
-    if (!this.dir || this.mode !== 'child-process') return;
-    const entries: Record<number, EntryMeta> = {};
-    const walk = (block: CircusDescribeBlock): void => {
-      for (const hook of block.hooks) {
-        const ancestorTitles = describeTitles(block);
-        entries[this.idOf(hook)] = { ...nameOf(hook, hook.type, null), ancestorTitles, declaredAt: this.declared.get(hook) ?? null };
-      }
-      for (const child of block.children) {
-        if (child.type === 'describeBlock') walk(child);
-        else entries[this.idOf(child)] = { ...nameOf(child, 'test', null), declaredAt: this.declared.get(child) ?? null };
-      }
-    };
-    walk(root);
-    writeJson(path.join(this.dir, names.meta(fileKey(this.testPath, this.run.project), process.pid)), { testPath: this.testPath, pid: process.pid, entries });
+    if (this.link && isHardTimeoutError(error)) this.link.stopped(entry, kind, error as HardTimeoutError, this.state?.currentlyRunningTest);
   }
 }
