@@ -94,7 +94,11 @@ export function endRun(c: StuckContext, report: StuckReport): void {
   try {
     const stuck: StuckTest = {
       testPath: c.testPath,
-      ...(entry?.kind === 'test' ? { test: [entry.ancestorTitles, entry.title] as [string[], string] } : {}),
+      ...(entry?.kind === 'test'
+        ? { test: [entry.ancestorTitles, entry.title] as [string[], string] }
+        : entry
+          ? { scope: entry.ancestorTitles, hookName: record.name }
+          : {}),
       message: errorText(record),
       elapsedMs: report.elapsedMs,
     };

@@ -10,6 +10,10 @@ export interface StuckTest {
   testPath: string;
   /** The stuck test's [ancestorTitles, title], when it is a test (not a hook). */
   test?: [string[], string];
+  /** A stuck hook's describe block (its titles): the first test there that had not finished fails, as Jest fails the test a hook ran for. */
+  scope?: string[];
+  /** The hook's name, for the tests that never ran. */
+  hookName?: string;
   /** The failure message of the stuck test (or of the file, for a hook). */
   message: string;
   elapsedMs: number;
@@ -53,7 +57,12 @@ export function fileResult(file: JournalFile, cases: JournalCase[], empty: Empty
   const done = new Map<string, CaseResult>();
   for (const c of cases) done.set(key(c.ancestorTitles, c.title), caseOf(c));
   const results: CaseResult[] = [];
-  const stuckKey = stuck?.test ? key(stuck.test[0], stuck.test[1]) : undefined;
+  let stuckKey = stuck?.test ? key(stuck.test[0], stuck.test[1]) : undefined;
+  if (stuck && !stuck.test && stuck.scope) {
+    const scope = stuck.scope;
+    const first = file.tests.find(([a, t]) => !done.has(key(a, t)) && scope.every((s, i) => a[i] === s));
+    if (first) stuckKey = key(first[0], first[1]);
+  }
   for (const [ancestors, title] of file.tests) {
     const k = key(ancestors, title);
     const finished = done.get(k);
@@ -63,7 +72,7 @@ export function fileResult(file: JournalFile, cases: JournalCase[], empty: Empty
     } else if (stuck && k === stuckKey) {
       results.push({ ...caseOf({ ancestorTitles: ancestors, title, status: 'failed', duration: Math.round(stuck.elapsedMs), failureMessages: [stuck.message] }) });
     } else if (stuck) {
-      const name = stuck.test ? [...stuck.test[0], stuck.test[1]].join(' › ') : 'a hook';
+      const name = stuck.test ? [...stuck.test[0], stuck.test[1]].join(' › ') : stuck.hookName ?? 'a hook';
       results.push(caseOf({ ancestorTitles: ancestors, title, status: 'pending', duration: null, failureMessages: [notRunMessage(name)] }));
     }
   }
@@ -74,8 +83,8 @@ export function fileResult(file: JournalFile, cases: JournalCase[], empty: Empty
   result.numFailingTests = results.filter((r) => r.status === 'failed').length;
   result.numPendingTests = results.filter((r) => r.status === 'pending').length;
   result.numTodoTests = results.filter((r) => r.status === 'todo').length;
-  if (stuck && !stuck.test) {
-    // a hook: the file failed to run, as Jest says of a file whose beforeAll threw
+  if (stuck && !stuck.test && !results.some((r) => r.status === 'failed' && r.failureMessages[0] === stuck.message)) {
+    // a hook no test was waiting for (an afterAll): the file failed to run
     result.testExecError = { message: stuck.message, stack: stuck.message };
   }
   const failing = results.filter((r) => r.status === 'failed');

@@ -3,8 +3,9 @@
 // summary) and written to Jest's --json --outputFile, the stuck test failed, the tests that never
 // ran listed; the exit status is not 0. With and without the reporter, on Jest 29.7 and 30.5.
 import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
 import { test } from 'node:test';
-import { JEST_LINES, MODES, WORKSPACE_ENV, describeRun, resultOf, runJest, statesOf } from './helpers.mjs';
+import { FIXTURES, JEST_LINES, MODES, WORKSPACE_ENV, describeRun, resultOf, runJest, statesOf } from './helpers.mjs';
 import { OUTCOME_WORDS } from '@hardtimeout/core';
 import { NATIVE_DIR, NATIVE_UNBLOCKED, checkRecord } from './expectations.mjs';
 
@@ -87,6 +88,30 @@ for (const [line, jestBin] of Object.entries(JEST_LINES)) {
     const file = r.json.testResults.find((f) => f.name.endsWith('stuck.test.js'));
     assert.match(file.message, /signal=SIGKILL/);
     assert.deepEqual(statesOf(r.json)['healthy.test.js'], { 'another file keeps running': 'passed', 'and passes': 'passed' });
+    assert.deepEqual(r.leftovers, [], 'processes left behind');
+    assert.deepEqual(r.tempLeft, [], 'temporary files left behind');
+  });
+}
+
+const HOOK_DIR = path.join(FIXTURES, 'native-hook');
+
+for (const [line, jestBin] of Object.entries(JEST_LINES)) {
+  test(`Jest ${line}, in band: a beforeAll stuck in native code fails the test it ran for, the finished files are kept`, async () => {
+    const r = await runJest({ cwd: HOOK_DIR, args: ['--runInBand', 'healthy', 'hook'], jest: jestBin(), timeoutMs: 60_000 });
+    assert.equal(r.timedOut, false, describeRun(r));
+    assert.equal(r.signal, 'SIGKILL', describeRun(r));
+    const file = r.json.testResults.find((f) => f.name.endsWith('hook.test.js'));
+    assert.ok(file, JSON.stringify(r.json.testResults.map((f) => f.name)));
+    assert.equal(file.status, 'failed');
+    const record = r.hardTimeouts.hardTimeouts.at(-1);
+    checkRecord(record);
+    assert.deepEqual([record.entry, record.name, record.action], ['hook', 'beforeAll of keys', 'run-ended']);
+    assert.ok(file.message.includes(record.message), file.message);
+    assert.deepEqual(statesOf(r.json)['hook.test.js'], { 'keys never runs: its beforeAll is stuck': 'failed' });
+    assert.ok(resultOf(r.json, 'hook.test.js', 'keys never runs: its beforeAll is stuck').failureMessages[0].startsWith(`HardTimeoutError: ${record.message}`));
+    // healthy.test.js ran first (the larger file), and is there as Jest reported it
+    assert.deepEqual(statesOf(r.json)['healthy.test.js'], { 'another file keeps running': 'passed', 'and passes': 'passed' });
+    assert.match(r.stderr, /Tests: +1 failed, 2 passed, 3 total/, r.stderr);
     assert.deepEqual(r.leftovers, [], 'processes left behind');
     assert.deepEqual(r.tempLeft, [], 'temporary files left behind');
   });

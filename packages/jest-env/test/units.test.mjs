@@ -173,6 +173,17 @@ test('replay: the reporter\'s results win over the journal, except for the stuck
   assert.deepEqual(out[1].testResults.map((x) => x.status), ['passed']);
   assert.deepEqual(out[2].testExecError, { message: 'HardTimeoutError: beforeAll', stack: 'HardTimeoutError: beforeAll' });
   assert.deepEqual(out[2].testResults.map((x) => [x.title, x.status]), [['s1', 'pending']]);
+  // a stuck beforeEach: the first test of its block that had not finished fails, the rest are not run
+  const hooked = replay(
+    [{ t: 'file', path: '/p/h.test.js', start: 1, tests: [[[], 'outside'], [['keys'], 'k1'], [['keys'], 'k2']] }],
+    [], emptyResult, { testPath: '/p/h.test.js', scope: ['keys'], hookName: 'beforeEach of keys › k1', message: 'HardTimeoutError: hook', elapsedMs: 10 }, 100,
+  );
+  assert.deepEqual(hooked[0].testResults.map((x) => [x.title, x.status, x.failureMessages[0]]), [
+    ['outside', 'pending', notRunMessage('beforeEach of keys › k1')],
+    ['k1', 'failed', 'HardTimeoutError: hook'],
+    ['k2', 'pending', notRunMessage('beforeEach of keys › k1')],
+  ]);
+  assert.equal(hooked[0].testExecError, undefined);
   // no journal at all: the stuck test alone
   const alone = replay([], [], emptyResult, { testPath: '/p/x.test.js', test: [[], 'x'], message: 'm', elapsedMs: 5 }, 100);
   assert.deepEqual(alone.map((r) => [r.testFilePath, r.testResults.map((x) => x.status)]), [['/p/x.test.js', ['failed']]]);
