@@ -87,6 +87,48 @@ export function requireFromJest(name: string, fallback: string[] = []): unknown 
   return undefined;
 }
 
+/**
+ * What the program that ends a run (replay-exit.ts) uses to rebuild Jest's results: @jest/test-result's
+ * createEmptyTestResult, makeEmptyAggregatedTestResult, addResult, formatTestResults, and
+ * @jest/reporters' utils.getSummary and getResultHeader (29.7, 30.5), from the running Jest's folder.
+ */
+export interface JestResultHelpers {
+  createEmptyTestResult: () => import('./rewrite').FileResult & Record<string, unknown>;
+  makeEmptyAggregatedTestResult: () => Record<string, any>;
+  addResult: (aggregate: unknown, result: unknown) => void;
+  formatTestResults: (aggregate: unknown) => unknown;
+  getSummary: ((aggregate: unknown, options: unknown) => string) | undefined;
+  getResultHeader: ((result: unknown, globalConfig: unknown) => string) | undefined;
+}
+
+export function jestResultHelpers(jestDir: string | undefined): JestResultHelpers | Error {
+  if (!jestDir) return new Error('the running Jest was not found');
+  const req = createRequire(path.join(jestDir, 'package.json'));
+  let result: Partial<JestResultHelpers>;
+  try {
+    result = req('@jest/test-result') as Partial<JestResultHelpers>;
+  } catch (error) {
+    return new Error(`cannot load @jest/test-result next to ${jestDir}: ${(error as Error).message}`);
+  }
+  const missing = (['createEmptyTestResult', 'makeEmptyAggregatedTestResult', 'addResult', 'formatTestResults'] as const).filter((k) => typeof result[k] !== 'function');
+  if (missing.length > 0) return new Error(`@jest/test-result next to ${jestDir} lacks ${missing.join(', ')} (checked on Jest ${CHECKED_ON.join(', ')})`);
+  // @jest/reporters is a dependency of @jest/core (next to jest-runner in a flat node_modules), not of jest-runner
+  let utils: { getSummary?: unknown; getResultHeader?: unknown } = {};
+  for (const from of [path.join(path.dirname(jestDir), '@jest', 'core', 'package.json'), req.resolve('@jest/test-result')]) {
+    try {
+      utils = (createRequire(from)('@jest/reporters') as { utils?: typeof utils }).utils ?? {};
+      break;
+    } catch {
+      // next
+    }
+  }
+  return {
+    ...(result as JestResultHelpers),
+    getSummary: typeof utils.getSummary === 'function' ? (utils.getSummary as JestResultHelpers['getSummary']) : undefined,
+    getResultHeader: typeof utils.getResultHeader === 'function' ? (utils.getResultHeader as JestResultHelpers['getResultHeader']) : undefined,
+  };
+}
+
 // --- jest-worker: how this file runs --------------------------------------------------------
 
 export type RunMode = 'child-process' | 'worker-thread' | 'in-band';

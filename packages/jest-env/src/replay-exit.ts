@@ -4,55 +4,19 @@
  * lines and the hard-timeout summary, writes Jest's `--json` output and the reporter's JSON, and
  * removes the reporter's folder and the journal (the reporter dies with Jest).
  */
-import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { StuckReport } from '@hardtimeout/core/internal';
 import { parseJournal } from './journal';
 import type { EntryName } from './entries';
+import { jestResultHelpers, type JestResultHelpers } from './internals';
 import { recordOfStuck } from './records';
 import { DIR_ENV, JSON_ENV, allRecords, readResults, readTotal } from './report-file';
 import { errorText } from './rewrite';
 import { formatSummary } from './summary';
-import { replay, type EmptyResult, type StuckTest } from './replay';
+import { replay, type StuckTest } from './replay';
 import type { FileResult } from './rewrite';
 import { declarationLine, type StuckContext } from './stuck-exit';
-
-interface JestHelpers {
-  createEmptyTestResult: EmptyResult;
-  makeEmptyAggregatedTestResult: () => Record<string, any>;
-  addResult: (aggregate: unknown, result: unknown) => void;
-  formatTestResults: (aggregate: unknown) => unknown;
-  getSummary?: (aggregate: unknown, options: unknown) => string;
-  getResultHeader?: (result: unknown, globalConfig: unknown) => string;
-}
-
-/** @jest/test-result and @jest/reporters of the running Jest (29.7, 30.5 export the same helpers). */
-function jestHelpers(jestDir: string | undefined): JestHelpers | undefined {
-  if (!jestDir) return undefined;
-  try {
-    const req = createRequire(path.join(jestDir, 'package.json'));
-    const result = req('@jest/test-result') as JestHelpers;
-    let utils: Partial<JestHelpers> = {};
-    try {
-      // @jest/reporters is a dependency of @jest/core, not of jest-runner
-      const core = createRequire(req.resolve('@jest/test-result'));
-      const reporters = (() => {
-        try {
-          return createRequire(path.join(path.dirname(jestDir), '@jest', 'core', 'package.json'))('@jest/reporters');
-        } catch {
-          return core('@jest/reporters');
-        }
-      })() as { utils?: Partial<JestHelpers> };
-      utils = reporters.utils ?? {};
-    } catch {
-      // the summary lines are then ours
-    }
-    return { ...result, getSummary: utils.getSummary, getResultHeader: utils.getResultHeader };
-  } catch {
-    return undefined;
-  }
-}
 
 function write(fd: number, text: string): void {
   try {
@@ -102,8 +66,10 @@ export function endRun(c: StuckContext, report: StuckReport): void {
       message: errorText(record),
       elapsedMs: report.elapsedMs,
     };
-    const jest = jestHelpers(c.jestDir);
-    if (jest) {
+    const jest = jestResultHelpers(c.jestDir);
+    if (jest instanceof Error) {
+      write(2, `@hardtimeout/jest-env: the results of the run are not replayed: ${jest.message}\n`);
+    } else {
       const results = replay(parseJournal(readText(c.journal)), dir ? readResults(dir) : [], jest.createEmptyTestResult, stuck, Date.now());
       printAndWrite(c, jest, results, dir);
     }
@@ -124,7 +90,7 @@ export function endRun(c: StuckContext, report: StuckReport): void {
   }
 }
 
-function printAndWrite(c: StuckContext, jest: JestHelpers, results: FileResult[], dir: string | undefined): void {
+function printAndWrite(c: StuckContext, jest: JestResultHelpers, results: FileResult[], dir: string | undefined): void {
   const aggregate = jest.makeEmptyAggregatedTestResult();
   aggregate.startTime = Math.min(...results.map((r) => r.perfStats.start || Date.now()));
   for (const r of results) jest.addResult(aggregate, r);
@@ -138,6 +104,7 @@ function printAndWrite(c: StuckContext, jest: JestHelpers, results: FileResult[]
     write(2, `${header}\n${stuckFile.failureMessage ?? ''}\n`);
   }
   if (jest.getSummary) write(2, `${jest.getSummary(aggregate, { estimatedTime: 0, roundTime: false })}\n`);
+  else write(2, `Tests: ${aggregate.numFailedTests} failed, ${aggregate.numPassedTests} passed, ${aggregate.numTotalTests} total (@jest/reporters not found: Jest's own summary lines cannot be printed)\n`);
   if (c.json) {
     const text = JSON.stringify(jest.formatTestResults(aggregate));
     if (c.outputFile) {

@@ -115,7 +115,15 @@ for (const version of JEST_LINES) {
       assert.equal(r.timedOut, false, describeRun(r));
       assert.equal(r.signal, 'SIGKILL', describeRun(r));
       assert.match(r.stderr, /test "native › spins in native code that cannot be interrupted" in stuck\.test\.js .*ending the run/s, r.stderr);
+      // what finished is replayed with the installed Jest's own helpers: its summary lines, its --json
+      assert.match(r.stderr, /Tests: +1 failed, 1 skipped, 1 passed, 3 total/, r.stderr);
+      assert.deepEqual(statesOf(r.json)['stuck.test.js'], {
+        'passes before the stuck test': 'passed',
+        'native spins in native code that cannot be interrupted': 'failed',
+        'native never runs: its worker was killed': 'pending',
+      });
       assert.deepEqual(r.leftovers, []);
+      assert.deepEqual(r.tempLeft, []);
     });
   });
 }
