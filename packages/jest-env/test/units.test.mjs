@@ -212,3 +212,25 @@ test('records: names of hooks, paths relative to rootDir, locations with or with
   assert.deepEqual(records.parseLocation('/p/a.test.js:3', '/p'), { file: 'a.test.js', line: 3 });
   assert.equal(records.parseLocation(null, '/p'), undefined);
 });
+
+test('the controller fails loudly on a circus state it cannot use, and on a test that ran unguarded', () => {
+  const { Controller } = dist('controller.js');
+  const options = { timeout: undefined, stuckAfter: undefined, whenDebugging: false, enabled: true, source: 'test' };
+  const run = { rootDir: '/p', json: false, outputFile: undefined, project: undefined, jestDir: undefined };
+  // no hard timeout can be put on tests of a state without a describe block: the event throws
+  const bad = new Controller(options, '/p/a.test.js', 'in-band', run);
+  assert.throws(() => bad.onEvent({ name: 'setup' }, { testTimeout: 5000 }), (e) => e.name === 'JestInternalsError' && /lacks state\.rootDescribeBlock/.test(e.message));
+  // a test jest-circus ran without an add_test or test_start event: its result says so
+  const c = new Controller(options, '/p/a.test.js', 'in-band', run);
+  const block = { type: 'describeBlock', name: 'ROOT_DESCRIBE_BLOCK', children: [], hooks: [] };
+  const state = { rootDescribeBlock: block, currentDescribeBlock: block, currentlyRunningTest: null, testTimeout: 5000, unhandledErrors: [] };
+  const unguarded = { type: 'test', name: 'sneaks by', parent: block, errors: [], fn() {} };
+  c.onEvent({ name: 'test_done', test: unguarded }, state);
+  assert.equal(unguarded.errors.length, 1);
+  assert.match(unguarded.errors[0].message, /"sneaks by" ran without a hard timeout: jest-circus sent no add_test or test_start event for it/);
+  // the same test through test_start is wrapped, and nothing is added
+  const guarded = { type: 'test', name: 'guarded', parent: block, errors: [], fn() {} };
+  c.onEvent({ name: 'test_start', test: guarded }, state);
+  c.onEvent({ name: 'test_done', test: guarded }, state);
+  assert.deepEqual(guarded.errors, []);
+});
