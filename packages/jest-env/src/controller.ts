@@ -221,7 +221,8 @@ export class Controller {
       options: this.options,
       mode: this.mode,
       report: this.link?.stuckReport(entry),
-      program: () => this.program(entry, kind),
+      // (a killed child worker is named by the reporter, when there is one)
+      program: this.mode === 'child-process' && this.link ? undefined : () => this.program(entry, kind),
     });
     return record.plan;
   }

@@ -27,8 +27,8 @@ export interface PlanInput {
   mode: RunMode;
   /** Where core's watchdog writes the stuck report (only with the reporter). */
   report: string | undefined;
-  /** onStuck.exec: the program the watchdog starts before it kills the process. */
-  program: () => string[];
+  /** onStuck.exec: the program the watchdog starts before it kills the process, if one is needed. */
+  program: (() => string[]) | undefined;
 }
 
 /** The plan of one guarded call, or null when it runs without a hard limit (Infinity, 0). */
@@ -39,9 +39,9 @@ export function planFor(p: PlanInput): GuardPlan | null {
     label: p.label,
     whenDebugging: p.options.whenDebugging,
     // In a child process only the worker dies: Jest reports a signal death without retrying the
-    // file. In band or in a worker thread the process is Jest itself, and the run ends. Either
-    // way the program says which test was stuck where (no JavaScript can run here by then).
-    onStuck: { kill: 'process', exec: p.program(), ...(p.report ? { report: p.report } : {}) },
+    // file. In band or in a worker thread the process is Jest itself, and the run ends. The
+    // program says which test was stuck where (no JavaScript can run here by then).
+    onStuck: { kill: 'process', ...(p.program ? { exec: p.program() } : {}), ...(p.report ? { report: p.report } : {}) },
   };
   if (p.options.stuckAfter !== undefined) core.stuckAfter = Math.max(1, p.options.stuckAfter);
   return { core, soft: p.soft };

@@ -3,7 +3,7 @@
  * SIGKILLs the process (no JavaScript can run in the stuck process by then), and waits for.
  *
  * - In a child-process worker only the worker dies (Jest reports a signal death and goes on): the
- *   program names the stuck test on Jest's terminal. (With the reporter it stays quiet: the
+ *   program names the stuck test on Jest's terminal. (With the reporter it is not started: the
  *   reporter puts the same into the file's result.)
  * - In band and in a worker thread the process is Jest itself, and the run ends: the program
  *   replays what had finished (the journal, see journal.ts), prints Jest's summary lines and the
@@ -18,7 +18,6 @@ import type { StuckReport } from '@hardtimeout/core/internal';
 import type { EntryKind, EntryName } from './entries';
 import { recordOfStuck } from './records';
 import type { RunMode } from './internals';
-import { DIR_ENV } from './report-file';
 
 /** What the program needs to know about the run, fixed when the file's first guarded call starts. */
 export interface StuckContext {
@@ -77,7 +76,6 @@ export function killedWorkerMessage(c: StuckContext, report: StuckReport, line: 
 }
 
 function childProcess(c: StuckContext, report: StuckReport): void {
-  if (process.env[DIR_ENV]) return;
   let line: number | undefined;
   try {
     line = c.entry?.kind === 'test' ? declarationLine(fs.readFileSync(c.testPath, 'utf8'), c.entry.title) : undefined;

@@ -109,6 +109,7 @@ test('limits: withHardTimeout, then hardTimeout.timeout, then Jest\'s own timeou
     core: { timeout: 401, label: 'x', whenDebugging: true, stuckAfter: 1, onStuck: { kill: 'process', exec: ['node', 'p.js'], report: '/r.json' } },
   });
   assert.equal(limits.planFor({ ...base, hard: 3e9 }).core.timeout, 2_147_483_647);
+  assert.deepEqual(limits.planFor({ ...base, hard: 100, program: undefined }).core.onStuck, { kill: 'process' });
   assert.equal(limits.samePlan(plan, 400.2, 500), true);
   assert.equal(limits.samePlan(plan, 400.2, 600), false);
   assert.equal(limits.samePlan(null, 400, 500), false);
