@@ -1,6 +1,8 @@
 // One guarded call: a test body, a hook or a file's collection, run under runWithHardTimeout.
 // After a stop it cleans up what Vitest's own timeout wrapper left behind, and tags the error.
 import { core, type Core } from './core.js'
+import { resetRunnerTimeout, runnerDeadline, type Deadline } from './internals/worker.js'
+import type { VitestLine } from './internals/versions.js'
 import type { Journal } from './journal.js'
 import type { ResolvedOptions } from './options.js'
 import type { HardTimeoutAction, HardTimeoutInfo } from './shared.js'
@@ -24,13 +26,6 @@ export interface GuardTarget {
   file: string
   /** The test itself (tests only), handed back to onStop. */
   task?: object
-}
-
-/** The bits of Vitest's runner that its timeout wrapper leaves behind after a stop. */
-interface RunnerState {
-  _deadline?: { clear?: () => void }
-  _currentTaskStartTime?: number
-  _currentTaskTimeout?: number
 }
 
 export const HARD_TIMEOUT = Symbol.for('hardtimeout.vitest.info')
@@ -75,30 +70,21 @@ export class Guard {
   constructor(
     private readonly options: ResolvedOptions,
     private readonly journal: Journal,
+    private readonly line: VitestLine,
     private readonly onStop: (target: GuardTarget, error: Core.HardTimeoutError) => void,
   ) {
     this.onStuck = { report: journal.stuckPath, kill: 'none' }
   }
 
-  run(runnerObject: object, target: GuardTarget, call: () => unknown): unknown {
-    const runner = runnerObject as RunnerState
-    const before = runner._deadline
+  run(runner: object, target: GuardTarget, call: () => unknown): unknown {
+    const before = runnerDeadline(runner)
     this.journal.start(target)
     let inner: unknown
     const recorded: Recorded = []
-    let afterSync: RunnerState['_deadline']
+    let afterSync: Deadline
     const cleanup = (): void => {
       clearRecorded(recorded)
-      // v5 keeps the running task's deadline on the runner and restores it only when it settles.
-      if (runner._deadline !== before && (afterSync === undefined || runner._deadline === afterSync)) {
-        runner._deadline?.clear?.()
-        runner._deadline = before
-      }
-      // v4 keeps the start time and timeout instead.
-      if ('_currentTaskStartTime' in runner) {
-        runner._currentTaskStartTime = undefined
-        runner._currentTaskTimeout = undefined
-      }
+      resetRunnerTimeout(this.line, runner, before, afterSync)
     }
     let result: unknown
     try {
@@ -114,7 +100,7 @@ export class Guard {
           onStuck: this.onStuck,
         }),
       )
-      afterSync = runner._deadline
+      afterSync = runnerDeadline(runner)
       if (target.syncOnly) return inner
     } catch (e) {
       if (isHardTimeoutError(e)) {

@@ -9,6 +9,7 @@ import { runsInRunnerRealm, type SourceFile, type WorkerConfig } from './shared.
 import { createStateDir } from './state-dir.js'
 import { Supervisor } from './supervisor.js'
 import { SummaryReporter } from './summary.js'
+import { checkRunningVitest } from './vitest-version.js'
 
 const RUNNER = fileURLToPath(new URL('./runner.js', import.meta.url))
 const WORKER = fileURLToPath(new URL('./worker.cjs', import.meta.url))
@@ -42,7 +43,7 @@ interface VitestLike {
 /** A minimal Vite plugin shape, so that users' configs type-check whatever Vite version they use. */
 export interface HardTimeoutPlugin {
   name: string
-  config(): { test: { server: { deps: { external: RegExp[] } } } }
+  config(config?: { root?: string }): { test: { server: { deps: { external: RegExp[] } } } }
   configureVitest(context: { vitest: unknown; project: unknown }): void
 }
 
@@ -54,7 +55,8 @@ export function hardTimeout(options?: HardTimeoutPluginOptions): HardTimeoutPlug
   let sources: Pick<WorkerConfig['load'], 'worker' | 'core'> | undefined
   return {
     name: 'hardtimeout',
-    config() {
+    config(config) {
+      checkRunningVitest(config?.root)
       return { test: { server: { deps: { external: nativeModules() } } } }
     },
     configureVitest(context) {
@@ -75,7 +77,7 @@ export function hardTimeout(options?: HardTimeoutPluginOptions): HardTimeoutPlug
         load.codeCache = path.join(supervisor.stateDir, 'code-cache')
         fs.mkdirSync(load.codeCache, { recursive: true, mode: 0o700 })
       }
-      project.config.runner = writeRunnerModule(++count, project.config.runner, { options: resolved, stateDir: supervisor.stateDir, load })
+      project.config.runner = writeRunnerModule(++count, project.config.runner, { options: resolved, stateDir: supervisor.stateDir, load, line: supervisor.line })
     },
   }
 }
@@ -88,7 +90,7 @@ function sourceFile(file: string): SourceFile {
 function writeRunnerModule(index: number, userRunner: string | undefined, config: WorkerConfig): string {
   const lines = [`import { createRunner } from ${JSON.stringify(RUNNER)}`]
   if (userRunner) lines.push(`import UserRunner from ${JSON.stringify(userRunner)}`)
-  lines.push(`export default createRunner(${userRunner ? 'UserRunner' : 'undefined'}, ${JSON.stringify(config)})`, '')
+  lines.push(`export default await createRunner(${userRunner ? 'UserRunner' : 'undefined'}, ${JSON.stringify(config)})`, '')
   // With a user runner (maybe TypeScript) the module must go through Vite: another name.
   const file = path.join(config.stateDir, userRunner ? `runner-${index}-user.mjs` : `runner-${index}.mjs`)
   fs.writeFileSync(file, lines.join('\n'))

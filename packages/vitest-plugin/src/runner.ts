@@ -3,8 +3,9 @@
 // so that it and core can be loaded with a code cache (code-cache.ts) in the pools where Vitest
 // runs tests in this realm (forks, threads). The vm pools load it with a plain require.
 import { createRequire } from 'node:module'
-import { TestRunner } from 'vitest'
+import * as vitest from 'vitest'
 import { CodeCache } from './code-cache.js'
+import { loadRunnerApi } from './internals/runner-api.js'
 import type { WorkerConfig } from './shared.js'
 import type * as Worker from './worker.js'
 import type * as Core from '@hardtimeout/core/internal'
@@ -13,15 +14,16 @@ type RunnerCtor = new (config: never) => object
 
 export { CodeCache } // for its tests
 
-export function createRunner(UserRunner: RunnerCtor | undefined, config: WorkerConfig): RunnerCtor {
+export async function createRunner(UserRunner: RunnerCtor | undefined, config: WorkerConfig): Promise<RunnerCtor> {
+  const api = await loadRunnerApi(config.line, vitest as unknown as Record<string, unknown>)
   const load = config.load
   if (!load.codeCache) {
     const require = createRequire(import.meta.url)
     const worker = require(load.worker.file) as typeof Worker
-    return worker.createRunner(TestRunner, require(load.core.file) as typeof Core, UserRunner, config)
+    return worker.createRunner(api, require(load.core.file) as typeof Core, UserRunner, config)
   }
   const cache = new CodeCache(load.codeCache)
   const core = cache.require(load.core) as unknown as typeof Core
   const worker = cache.require(load.worker) as unknown as typeof Worker
-  return worker.createRunner(TestRunner, core, UserRunner, config, cache)
+  return worker.createRunner(api, core, UserRunner, config, cache)
 }

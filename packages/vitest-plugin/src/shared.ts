@@ -1,8 +1,11 @@
 // What the main process tells the workers, and the names of the files they share.
+import type { VitestLine } from './internals/versions.js'
 import type { ResolvedOptions } from './options.js'
 
 export interface WorkerConfig {
   options: ResolvedOptions
+  /** The running Vitest's line: which internals adapter the worker uses. */
+  line: VitestLine
   /** Directory shared with the main-process supervisor: journals and stuck reports. */
   stateDir: string
   /** Where the worker's code is, resolved once by the main process. */
@@ -47,6 +50,7 @@ export interface HardTimeoutInfo {
 }
 
 export const journalName = (pid: number, threadId: number): string => `w-${pid}-${threadId}.jsonl`
+export const journalPath = (stateDir: string, pid: number, threadId: number): string => `${stateDir}/${journalName(pid, threadId)}`
 export const stuckName = (pid: number, threadId: number): string => `stuck-${pid}-${threadId}.json`
 /**
  * Stuck reports go to a folder of their own: the supervisor watches it, and journal writes must

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { alive } from './supervisor.js'
+import { alive } from './pids.js'
 
 const PREFIX = 'hardtimeout-vitest-'
 /** `hardtimeout-vitest-<pid of the Vitest main process>-<mkdtemp's six characters>` */

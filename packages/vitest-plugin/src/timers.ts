@@ -1,15 +1,10 @@
 // Vitest arms its own testTimeout/hookTimeout with the "safe" setTimeout it keeps on globalThis
-// under Symbol('vitest:SAFE_TIMERS'). A test stopped in place unwinds through Vitest's timeout
+// (internals/worker.ts). A test stopped in place unwinds through Vitest's timeout
 // wrapper without settling it, so its timer would fire later as "Unhandled Rejection: Test timed
 // out". We wrap that setTimeout to (1) record the timers armed while a guarded call starts, so they
 // can be cleared after a stop, and (2) read the timeout Vitest applies to a hook (probe()).
 import { runInThisContext } from 'node:vm'
-
-type SetTimeout = (cb: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => unknown
-interface SafeTimers {
-  setTimeout: SetTimeout
-  clearTimeout: (t: unknown) => void
-}
+import { safeTimers } from './internals/worker.js'
 
 export class ProbeResult {
   constructor(readonly ms: number | undefined) {}
@@ -46,10 +41,8 @@ function realms(outerToo: boolean): object[] {
 export function patchSafeTimers(outerToo: boolean): boolean {
   let found = false
   for (const g of realms(outerToo)) {
-    const sym = Object.getOwnPropertySymbols(g).find((s) => s.description === 'vitest:SAFE_TIMERS')
-    if (!sym) continue
-    const timers = (g as Record<symbol, SafeTimers | undefined>)[sym]
-    if (!timers || typeof timers.setTimeout !== 'function') continue
+    const timers = safeTimers(g)
+    if (!timers) continue
     found = true
     if (patched.has(timers)) continue
     patched.add(timers)

@@ -1,12 +1,13 @@
 // The worker side: a Vitest runner (extending the user's own runner, if any) that runs every test
 // body, every beforeAll/beforeEach/afterEach/afterAll hook and every file's collection under a hard
 // limit. Bundled as CommonJS (dist/worker.cjs) and loaded by runner.ts, which hands it Vitest's
-// TestRunner (Vitest is an ES module).
+// runner API for the running line (Vitest is an ES module).
 import { basename, relative } from 'node:path'
-import type { TestRunner as VitestTestRunner } from 'vitest'
 import type { CodeCache } from './code-cache.js'
 import { core, provideCore, type Core } from './core.js'
 import { Guard, type GuardTarget } from './guard.js'
+import type { RunnerApi } from './internals/runner-api.js'
+import { CLEANUP_TIMEOUT_KEY, checkRunnerClass, checkSafeTimers } from './internals/worker.js'
 import { Journal } from './journal.js'
 import { metaLimit, ownLimit } from './options.js'
 import { runsInRunnerRealm, type WorkerConfig } from './shared.js'
@@ -14,9 +15,8 @@ import { patchSafeTimers, probe } from './timers.js'
 
 const HOOKS = ['beforeAll', 'afterAll', 'beforeEach', 'afterEach'] as const
 const WRAPPED = Symbol.for('hardtimeout.vitest.wrapped')
-const CLEANUP_TIMEOUT_KEY = Symbol.for('VITEST_CLEANUP_TIMEOUT')
 
-// Minimal shapes of Vitest's tasks (they differ in detail between 4.1 and 5.x).
+// Minimal shapes of Vitest's tasks (the same in 3.2, 4.1 and 5.1 as far as they go).
 interface Task {
   id: string
   concurrent?: boolean
@@ -69,13 +69,14 @@ function metaWhere(task: Task, root: string | undefined): string {
 }
 
 export function createRunner(
-  TestRunner: typeof VitestTestRunner,
+  api: RunnerApi,
   loadedCore: typeof Core,
   UserRunner: RunnerCtor | undefined,
   config: WorkerConfig,
   codeCache?: CodeCache,
 ): RunnerCtor {
   provideCore(loadedCore)
+  checkRunnerClass(api.line, api.TestRunner)
   const options = config.options
   const journal = new Journal(config.stateDir)
   // Fork workers: die with the main process (Ctrl+C, or the main process killed).
@@ -88,11 +89,11 @@ export function createRunner(
   }
   const stopped = new WeakMap<object, Core.HardTimeoutError>()
   // A stopped test is remembered, so that `test.fails` cannot turn the stop into a pass.
-  const guard = new Guard(options, journal, (target, error) => {
+  const guard = new Guard(options, journal, api.line, (target, error) => {
     if (target.task) stopped.set(target.task, error)
   })
 
-  const Base = (UserRunner ?? TestRunner) as unknown as new (config: never) => RunnerLike
+  const Base = (UserRunner ?? api.TestRunner) as unknown as new (config: never) => RunnerLike
   const baseRunTask = Base.prototype.runTask
 
   class HardTimeoutRunner extends Base {
@@ -100,7 +101,7 @@ export function createRunner(
       const self = this as unknown as RunnerLike
       const call = baseRunTask
         ? () => baseRunTask.call(self, test)
-        : () => (TestRunner.getTestFn(test as never) as () => unknown)()
+        : () => api.getTestFn(test)()
       const fromMeta = metaLimit(test.meta, () => metaWhere(test, self.config.root))
       const limit = fromMeta ?? options.timeout ?? ownLimit(test.timeout)
       if (limit === undefined) return call()
@@ -125,8 +126,8 @@ export function createRunner(
     }
 
     override onCollectStart(file: Task): unknown {
-      // Vitest 4 captures its safe setTimeout when a test is defined: patch before the file loads.
-      patchSafeTimers(!runsInRunnerRealm((this as unknown as RunnerLike).config.pool))
+      // Vitest 3.2 and 4 capture their safe setTimeout when a test is defined: patch before the file loads.
+      checkSafeTimers(api.line, patchSafeTimers(!runsInRunnerRealm((this as unknown as RunnerLike).config.pool)))
       return super.onCollectStart?.(file)
     }
 
@@ -164,7 +165,7 @@ export function createRunner(
   }
 
   function wrapHooks(runner: RunnerLike, suite: Task): void {
-    const hooks = TestRunner.getSuiteHooks(suite as never) as unknown as Record<string, Hook[] | undefined> | undefined
+    const hooks = api.getSuiteHooks(suite) as Record<string, Hook[] | undefined> | undefined
     if (!hooks) return // a file that failed to load has none
     const owner = suite.type === 'suite' ? `describe "${taskName(suite)}"` : basename(suite.filepath ?? suite.name)
     for (const name of HOOKS) {

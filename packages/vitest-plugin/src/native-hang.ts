@@ -1,0 +1,58 @@
+// The failure a test (or hook, or file) stuck in native code is given by the main process, in the
+// shape of the HardTimeoutError a worker would have sent.
+import * as fs from 'node:fs'
+import { core, type Core } from './core.js'
+import type { TaskLike } from './internals/main.js'
+import type { StartEntry } from './replay.js'
+import type { HardTimeoutAction, HardTimeoutInfo } from './shared.js'
+
+export interface StuckWorker {
+  pid: number
+  threadId: number
+  report: Core.StuckReport
+  action: HardTimeoutAction
+}
+
+/** How messages name a guarded call: 'test "a > b"', or a hook's / a file's description. */
+export const displayName = (start: StartEntry): string => (start.what === 'test' ? `test "${start.name}"` : start.name)
+
+export function nativeHangError(start: StartEntry, stuck: StuckWorker, task: TaskLike | undefined): object {
+  const { pid, threadId, report, action } = stuck
+  const info: HardTimeoutInfo = {
+    action,
+    what: start.what,
+    name: start.name,
+    limit: start.limit,
+    elapsed: Math.round(report.elapsedMs),
+    overridden: false,
+  }
+  const blocked = core.describeDiagnosis(report.diagnosis) ?? 'native code'
+  const ended = action === 'worker killed'
+    ? `the worker (pid ${pid}) and its process tree were killed`
+    : `its worker thread (${threadId}) was abandoned`
+  const message = `${displayName(start)} was stuck in native code for ${Math.round(report.elapsedMs)} ms (hard timeout ${start.limit} ms) and could not be stopped (${blocked}): ${ended}`
+  const at = task?.location ?? locateName(start.file, task?.name)
+  return {
+    name: 'HardTimeoutError',
+    message,
+    stack: `HardTimeoutError: ${message}\n    at ${start.file}:${at?.line ?? 1}:${at?.column ?? 1}`,
+    hardTimeout: info,
+    diagnosis: report.diagnosis,
+  }
+}
+
+/** Where a test or describe named `name` is declared in `file` (its first mention), if found. */
+function locateName(file: string, name: string | undefined): { line: number; column: number } | undefined {
+  if (!name) return undefined
+  try {
+    const lines = fs.readFileSync(file, 'utf8').split('\n')
+    for (const q of ["'", '"', '`']) {
+      const needle = q + name + q
+      const i = lines.findIndex((l) => l.includes(needle))
+      if (i >= 0) return { line: i + 1, column: lines[i]!.search(/\S/) + 1 }
+    }
+  } catch {
+    // unreadable
+  }
+  return undefined
+}
