@@ -3,10 +3,11 @@
 // be killed safely while the run goes on, has its children killed and is handed back to its pool
 // as gone, and is remembered so that it can be ended when the process exits (exit-cleanup.ts).
 import { core, type Core } from './core.js'
-import { abandonThread, logError } from './internals/main.js'
+import { abandonThread, beforeKillingFork, logError } from './internals/main.js'
 import type { VitestLine } from './internals/versions.js'
 
-export function killWorker(pid: number): void {
+export function killWorker(line: VitestLine, pid: number): void {
+  beforeKillingFork(line, pid)
   // The worker and everything it started; SIGKILL so nothing of it runs on.
   core.killProcessTree(pid, { includeSelf: true })
 }

@@ -9,7 +9,7 @@ import * as path from 'node:path'
 import { core, type Core } from './core.js'
 import { abandonWorkerThread, killWorker } from './dispose.js'
 import { cleanUpAtExit } from './exit-cleanup.js'
-import { checkMainInternals, filterErrors, isWorkerExit, logError, sendUpdates, taskMap, vitestVersion, watchThreads, type TaskLike } from './internals/main.js'
+import { checkMainInternals, filterErrors, isWorkerExit, logError, sendUpdates, taskMap, vitestVersion, watchForks, watchThreads, type TaskLike } from './internals/main.js'
 import { vitestLine, type VitestLine } from './internals/versions.js'
 import { displayName, nativeHangError, type StuckWorker } from './native-hang.js'
 import type { ResolvedOptions } from './options.js'
@@ -60,6 +60,7 @@ export class Supervisor {
 
   start(): void {
     watchThreads()
+    watchForks(this.line)
     process.once('exit', this.exitHook)
     fs.mkdirSync(this.stuckDir, { recursive: true })
     try {
@@ -115,7 +116,7 @@ export class Supervisor {
     this.dead.add(`${pid}-${threadId}`)
     this.expectExit()
     if (inThread) this.abandoned.push(abandonWorkerThread(this.vitest, this.line, report, pid, threadId))
-    else killWorker(pid)
+    else killWorker(this.line, pid)
   }
 
   /** Sends Vitest, as the worker would have, the results of the stuck worker's current file. */

@@ -2,7 +2,8 @@
 // lines it was checked on (versions.ts lists the releases). checkMainInternals() runs when the
 // plugin starts and refuses a Vitest that lacks one: without them a worker killed for a native
 // hang would lose its file's results without a word.
-import { Worker } from 'node:worker_threads'
+import { ChildProcess } from 'node:child_process'
+import { MessagePort, Worker } from 'node:worker_threads'
 import type { VitestLine } from './versions.js'
 
 /** The parts of Vitest's tasks the supervisor reads (3.2, 4.1, 5.1). */
@@ -54,6 +55,7 @@ export function checkMainInternals(vitest: unknown, line: VitestLine): void {
   if (typeof v._testRun?.updated !== 'function') missing.push('vitest._testRun.updated')
   if (typeof Worker.prototype.postMessage !== 'function') missing.push("node:worker_threads' Worker.prototype.postMessage")
   if (typeof (process as unknown as { reallyExit?: unknown }).reallyExit !== 'function') missing.push('process.reallyExit')
+  if (line === 3 && typeof (ChildProcess.prototype as Spawnable).spawn !== 'function') missing.push("node:child_process' ChildProcess.prototype.spawn")
   if (missing.length > 0) {
     throw new Error(`[hardtimeout] Vitest ${String(v.version)} (line ${line}) lacks ${missing.join(', ')}, which @hardtimeout/vitest needs to report a test stuck in native code: it is not a release the plugin supports`)
   }
@@ -130,7 +132,8 @@ export function watchThreads(): void {
  * Ends a worker thread's part in the run without terminating it (a thread stuck in native code
  * cannot be): its pool drops it and starts another for the next file.
  *   3.2  tinypool: the thread's 'error' event, on which tinypool removes the worker, replaces it
- *        and rejects its task (Vitest then reports that error: isWorkerExit claims it)
+ *        and rejects its task (Vitest then reports that error: isWorkerExit claims it), then
+ *        answeringTeardown
  *   4.1, 5.1  Vitest's pool: an 'exit' event, with terminate() made a no-op, as if it had exited
  * Either way the thread stops keeping the process alive: the Worker and its stdio port (the
  * `kPort` symbol of Node's Worker, Node 20–26) are unref'ed. Returns false if the thread is unknown.
@@ -139,7 +142,7 @@ export function abandonThread(line: VitestLine, threadId: number, reason: string
   const worker = threads.get(threadId)?.deref()
   if (!worker) return false
   threads.delete(threadId)
-  if (line !== 3) worker.terminate = () => Promise.resolve(1)
+  worker.terminate = () => Promise.resolve(1)
   worker.unref()
   for (const sym of Object.getOwnPropertySymbols(worker)) {
     const port = (worker as unknown as Record<symbol, { unref?: () => void } | undefined>)[sym]
@@ -148,11 +151,108 @@ export function abandonThread(line: VitestLine, threadId: number, reason: string
   if (line === 3) {
     const error = new Error(`[hardtimeout] ${reason}`)
     ourErrors.add(error)
-    worker.emit('error', error)
+    answeringTeardown(reason, () => worker.emit('error', error))
   } else {
     worker.emit('exit', 1)
   }
   return true
+}
+
+// 3.2: tinypool's fork workers by pid, learnt as they are spawned (fork() calls the undocumented
+// ChildProcess.prototype.spawn, Node 20–26).
+type Spawnable = ChildProcess & { spawn(...args: unknown[]): unknown }
+const forks = new Map<number, WeakRef<ChildProcess>>()
+let watchingForks = false
+export function watchForks(line: VitestLine): void {
+  if (line !== 3 || watchingForks) return
+  watchingForks = true
+  const proto = ChildProcess.prototype as Spawnable
+  const spawn = proto.spawn
+  proto.spawn = function (this: ChildProcess, ...args: unknown[]): unknown {
+    const result = spawn.apply(this, args)
+    if (typeof this.pid === 'number') forks.set(this.pid, new WeakRef(this))
+    return result
+  }
+}
+
+/**
+ * 3.2: runs `end` — the moment tinypool learns that a worker is gone, on which it removes the
+ * worker, starts another and rejects the worker's task, all synchronously — and closes the port
+ * tinypool talks to that worker through. tinypool then sends the gone worker its teardown task on
+ * that port and would wait for the answer forever with the port keeping the process alive (Vitest
+ * then prints "close timed out" ten seconds after the run). The port is recognized as the one that
+ * posts a task named 'teardown' (Vitest's pools' teardown) during `end`.
+ */
+function closingTeardownPort<T>(end: () => T): T {
+  const proto = MessagePort.prototype
+  const post = proto.postMessage
+  const ports = new Set<MessagePort>()
+  proto.postMessage = function (this: MessagePort, message: unknown, ...rest: unknown[]) {
+    if ((message as { name?: unknown } | null)?.name === 'teardown') ports.add(this)
+    return (post as (...a: unknown[]) => void).call(this, message, ...rest)
+  }
+  try {
+    return end()
+  } finally {
+    proto.postMessage = post
+    for (const port of ports) port.close()
+  }
+}
+
+/**
+ * 3.2, threads: runs `end` (the thread's 'error' event, on which tinypool removes the worker,
+ * starts another and rejects its task) and then answers, on the thread's behalf, the teardown task
+ * tinypool sends it, as a worker that ended would: tinypool then terminates it the way it ends any
+ * worker — terminate() (made a no-op: the thread cannot be), Vitest's channel to it closed, its
+ * port closed. A task tinypool then hands the gone worker anyway (a pool that does not isolate
+ * hands the next queued file to the worker that just answered) is answered with an error naming
+ * why, rather than waited for forever.
+ */
+function answeringTeardown(reason: string, end: () => void): void {
+  const proto = MessagePort.prototype
+  const post = proto.postMessage
+  const posted: Array<{ port: MessagePort; taskId: unknown; teardown: boolean }> = []
+  proto.postMessage = function (this: MessagePort, message: unknown, ...rest: unknown[]) {
+    const m = message as { name?: unknown; taskId?: unknown } | null
+    if (m && typeof m === 'object' && 'taskId' in m) posted.push({ port: this, taskId: m.taskId, teardown: m.name === 'teardown' })
+    return (post as (...a: unknown[]) => void).call(this, message, ...rest)
+  }
+  try {
+    end()
+    const dead = new Set(posted.filter((p) => p.teardown).map((p) => p.port))
+    // Answering one task can make tinypool post the next: answer until nothing new is posted.
+    for (let i = 0; i < posted.length; i++) {
+      const { port, taskId, teardown } = posted[i]!
+      if (!dead.has(port)) continue
+      const error = teardown ? null : { name: 'Error', message: `[hardtimeout] not run: queued on a worker thread that was abandoned (${reason})` }
+      port.emit('message', { taskId, result: null, error, usedMemory: 0 })
+    }
+  } finally {
+    proto.postMessage = post
+  }
+}
+
+/**
+ * Before a fork worker is killed. 3.2: tinypool ends a fork worker that exits on its own through
+ * its 'error' event ('Worker exited unexpectedly'); that event is let through once, with the
+ * teardown port closed (closingTeardownPort), and the dying worker's `send` drops what tinypool
+ * still sends it (a closed IPC channel would raise a second 'error' that nothing handles, an
+ * uncaught error ending the run). 4.1, 5.1: nothing to do.
+ */
+export function beforeKillingFork(line: VitestLine, pid: number): void {
+  if (line !== 3) return
+  const child = forks.get(pid)?.deref()
+  forks.delete(pid)
+  if (!child) return
+  child.send = () => false
+  const emit = child.emit as (this: ChildProcess, event: string | symbol, ...args: unknown[]) => boolean
+  let ended = false
+  child.emit = function (this: ChildProcess, event: string | symbol, ...args: unknown[]): boolean {
+    if (event !== 'error') return emit.call(this, event, ...args)
+    if (ended) return false
+    ended = true
+    return closingTeardownPort(() => emit.call(this, event, ...args))
+  } as ChildProcess['emit']
 }
 
 /**
