@@ -161,6 +161,20 @@ export class SummaryReporter {
       lines.push(r.what === 'file' ? `   ${where}  ${r.action}` : `   ${r.test}  ${where}  limit ${r.limit} ms  ${r.action}`)
     }
     lines.push('')
-    ;(this.logger ?? console).log(lines.join('\n'))
+    this.pending = lines.join('\n')
+    if (this.supervisor.line !== 3) this.print()
+  }
+
+  /** Vitest 3 prints its own summary in onFinished, which runs after onTestRunEnd: ours follows it. */
+  onFinished(): void {
+    if (this.supervisor.line === 3) this.print()
+  }
+
+  private pending: string | undefined
+
+  private print(): void {
+    if (this.pending === undefined) return
+    ;(this.logger ?? console).log(this.pending)
+    this.pending = undefined
   }
 }

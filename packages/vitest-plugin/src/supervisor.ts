@@ -61,7 +61,9 @@ export class Supervisor {
   start(): void {
     watchThreads()
     watchForks(this.line)
-    process.once('exit', this.exitHook)
+    // First among the 'exit' listeners: Vitest 3's own one calls process.exit() again, which then
+    // ends the process at once, without running the listeners after it.
+    process.prependOnceListener('exit', this.exitHook)
     fs.mkdirSync(this.stuckDir, { recursive: true })
     try {
       this.watcher = fs.watch(this.stuckDir, () => this.scan())

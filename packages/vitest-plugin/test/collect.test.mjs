@@ -5,7 +5,7 @@ import * as path from 'node:path'
 import { test } from 'node:test'
 import { killLeftovers, leftovers, makeProject, markerLine, removeProject, runVitest, states } from './helpers.mjs'
 
-for (const line of [4, 5]) {
+for (const line of [3, 4, 5]) {
   test(`vitest ${line}: a hang at a file's top level fails that file, the other files run`, async () => {
     const dir = makeProject('collect-hang', line)
     try {

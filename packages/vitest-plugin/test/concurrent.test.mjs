@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { failure, killLeftovers, makeProject, markerLine, removeProject, runVitest, states } from './helpers.mjs'
 
-for (const line of [4, 5]) {
+for (const line of [3, 4, 5]) {
   test(`vitest ${line}: a hang in a concurrent test is stopped, the others pass`, async () => {
     const dir = makeProject('concurrent', line)
     try {

@@ -1,5 +1,5 @@
-// Test helpers: build a throwaway project from a fixture for a Vitest line (4 = 4.1.x on Node 20,
-// 5 = 5.1.x on Node 24), run real Vitest in it, and read its JSON report.
+// Test helpers: build a throwaway project from a fixture for a Vitest line (3 = 3.2.x on Node 22,
+// 4 = 4.1.x on Node 20, 5 = 5.1.x on Node 24), run real Vitest in it, and read its JSON report.
 import { execFileSync, spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
@@ -13,6 +13,7 @@ export const FIXTURES = path.join(PKG, 'test/fixtures')
 export const CACHE = path.join(REPO, '.cache')
 
 export const LINES = {
+  3: { vitest: '3.2.4', node: 22 },
   4: { vitest: '4.1.12', node: 20 },
   5: { vitest: '5.1.1', node: 24 },
 }
@@ -23,7 +24,11 @@ export function vitestModules(line) {
     // The package's own devDependency (pnpm): its real directory holds vitest and its deps.
     return path.dirname(fs.realpathSync(path.join(PKG, 'node_modules/vitest')))
   }
-  const { vitest } = LINES[line]
+  return installVitest(LINES[line].vitest)
+}
+
+/** The node_modules directory of a Vitest release installed (once) under .cache/. */
+export function installVitest(vitest) {
   const dir = path.join(CACHE, `vitest-${vitest}`)
   const modules = path.join(dir, 'node_modules')
   if (!fs.existsSync(path.join(modules, 'vitest/package.json'))) {
@@ -40,15 +45,14 @@ export function nodeFor(line) {
 }
 
 /**
- * A temporary project: the fixture's files, node_modules/vitest from the given line, and this
- * package (dist copied, so that its `vitest` import resolves to that line) with core linked.
+ * A temporary project: the fixture's files, node_modules/vitest from the given line (or the
+ * given node_modules directory), and this package (dist copied, so that its `vitest` import resolves to that line) with core linked.
  */
-export function makeProject(fixture, line) {
+export function makeProject(fixture, line, modules = vitestModules(line)) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ht-vitest${line}-${fixture}-`))
   fs.cpSync(path.join(FIXTURES, fixture), dir, { recursive: true })
   const nm = path.join(dir, 'node_modules')
   fs.mkdirSync(path.join(nm, '@hardtimeout/vitest'), { recursive: true })
-  const modules = vitestModules(line)
   for (const name of ['vitest', 'vite']) {
     const target = path.join(modules, name)
     if (fs.existsSync(target)) fs.symlinkSync(target, path.join(nm, name))

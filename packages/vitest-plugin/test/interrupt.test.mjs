@@ -36,7 +36,7 @@ async function staleStateDirIsRemovedByTheNextRun(dir, line, killedPid, tmp) {
   }
 }
 
-const RUNS = [[4, 'forks', 'SIGINT'], [4, 'forks', 'SIGTERM'], [5, 'forks', 'SIGINT'], [5, 'forks', 'SIGTERM'], [4, 'threads', 'SIGINT'], [5, 'threads', 'SIGINT'], [4, 'forks', 'SIGKILL'], [5, 'forks', 'SIGKILL']]
+const RUNS = [[3, 'forks', 'SIGINT'], [3, 'forks', 'SIGTERM'], [3, 'threads', 'SIGINT'], [3, 'forks', 'SIGKILL'], [4, 'forks', 'SIGINT'], [4, 'forks', 'SIGTERM'], [5, 'forks', 'SIGINT'], [5, 'forks', 'SIGTERM'], [4, 'threads', 'SIGINT'], [5, 'threads', 'SIGINT'], [4, 'forks', 'SIGKILL'], [5, 'forks', 'SIGKILL']]
 
 for (const [line, pool, signal] of RUNS) {
   {

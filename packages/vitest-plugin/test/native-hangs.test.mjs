@@ -22,7 +22,7 @@ const EXPECTED = {
 
 // Vitest 4 reuses a non-isolated (vm pool) worker for the next file even after it died, and loses
 // that file: only the process-isolated pools are checked there.
-const RUNS = [[4, 'forks'], [5, 'forks'], [5, 'vmForks'], [4, 'threads'], [5, 'threads'], [5, 'vmThreads']]
+const RUNS = [[3, 'forks'], [3, 'vmForks'], [3, 'threads'], [3, 'vmThreads'], [4, 'forks'], [5, 'forks'], [5, 'vmForks'], [4, 'threads'], [5, 'threads'], [5, 'vmThreads']]
 
 for (const [line, pool] of RUNS) {
   test(`vitest ${line}, pool ${pool}: blocking syscalls are unblocked, a native hang ends only its worker`, async (t) => {
@@ -39,10 +39,13 @@ for (const [line, pool] of RUNS) {
 
       const read = failure(r.json, 'readSync on a pipe')
       assert.match(read, /^HardTimeoutError: test "readSync on a pipe" was stopped after \d+ ms: it ran past its hard timeout of 600 ms while blocked in read\(fd \d+ → \S*\/fifo-\w+\/fifo\) \(interrupted the syscall to unblock it\)/)
-      assert.match(read, new RegExp(`syscalls\\.test\\.js:${markerLine(F, 'syscalls.test.js', 'read')}:`))
+      // Vitest 3's vm pools do not source-map a stack taken in Node's own code (the syscall's
+      // return): the frame names the file, at its transformed line (README, known gaps).
+      const mapped = !(line === 3 && pool.startsWith('vm'))
+      assert.match(read, new RegExp(`syscalls\\.test\\.js:${mapped ? markerLine(F, 'syscalls.test.js', 'read') : '\\d+'}:`))
       const exec = failure(r.json, 'execSync of a child that never exits')
       assert.match(exec, /^HardTimeoutError: test "execSync of a child that never exits" was stopped after \d+ ms: .* waiting for `\/bin\/sh -c sleep 1000; echo never` \(pid \d+\), `sleep 1000` \(pid \d+\) \(interrupted the syscall and killed 2 child processes to unblock it\)/)
-      assert.match(exec, new RegExp(`syscalls\\.test\\.js:${markerLine(F, 'syscalls.test.js', 'exec')}:`))
+      assert.match(exec, new RegExp(`syscalls\\.test\\.js:${mapped ? markerLine(F, 'syscalls.test.js', 'exec') : '\\d+'}:`))
 
       const stuck = failure(r.json, 'pbkdf2Sync with 2e9 rounds')
       assert.match(stuck, /^HardTimeoutError: test "pbkdf2Sync with 2e9 rounds" was stuck in native code for \d+ ms \(hard timeout 600 ms\) and could not be stopped \(.+\): /)

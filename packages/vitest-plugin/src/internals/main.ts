@@ -4,7 +4,7 @@
 // hang would lose its file's results without a word.
 import { ChildProcess } from 'node:child_process'
 import { MessagePort, Worker } from 'node:worker_threads'
-import type { VitestLine } from './versions.js'
+import { setupError, type VitestLine } from './versions.js'
 
 /** The parts of Vitest's tasks the supervisor reads (3.2, 4.1, 5.1). */
 export interface TaskLike {
@@ -57,7 +57,7 @@ export function checkMainInternals(vitest: unknown, line: VitestLine): void {
   if (typeof (process as unknown as { reallyExit?: unknown }).reallyExit !== 'function') missing.push('process.reallyExit')
   if (line === 3 && typeof (ChildProcess.prototype as Spawnable).spawn !== 'function') missing.push("node:child_process' ChildProcess.prototype.spawn")
   if (missing.length > 0) {
-    throw new Error(`[hardtimeout] Vitest ${String(v.version)} (line ${line}) lacks ${missing.join(', ')}, which @hardtimeout/vitest needs to report a test stuck in native code: it is not a release the plugin supports`)
+    throw setupError(`[hardtimeout] Vitest ${String(v.version)} (line ${line}) lacks ${missing.join(', ')}, which @hardtimeout/vitest needs to report a test stuck in native code: it is not a release the plugin supports`)
   }
 }
 

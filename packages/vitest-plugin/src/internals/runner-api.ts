@@ -5,7 +5,7 @@
 //   3.2.x   VitestTestRunner from 'vitest/runners'; getFn, getHooks from 'vitest/suite'
 //   4.1.x   TestRunner from 'vitest', with static getTestFn / getSuiteHooks (5.x: the same;
 //   5.x     'vitest/runners' and 'vitest/suite' are gone)
-import type { VitestLine } from './versions.js'
+import { setupError, type VitestLine } from './versions.js'
 
 type Fn = (...args: unknown[]) => unknown
 export type HookList = Fn[]
@@ -28,7 +28,7 @@ type Module = Record<string, unknown>
 export async function loadRunnerApi(line: VitestLine, vitest: Module): Promise<RunnerApi> {
   const where = line === 3 ? "'vitest/runners' and 'vitest/suite'" : "'vitest'"
   const missing = (name: string): Error =>
-    new Error(`[hardtimeout] Vitest ${line}.x should export ${name} from ${where}, and this one does not: this Vitest is not one @hardtimeout/vitest supports`)
+    setupError(`[hardtimeout] Vitest ${line}.x should export ${name} from ${where}, and this one does not: this Vitest is not one @hardtimeout/vitest supports`)
   if (line === 3) {
     // Specifiers in variables: the bundler and type checker must not resolve them against the
     // Vitest the package is built with.

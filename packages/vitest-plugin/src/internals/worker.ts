@@ -1,7 +1,7 @@
 // Every Vitest internal the worker side reads or writes, named once, with the lines it was checked
 // on (versions.ts lists the releases). The runner API itself (the runner class, a test's function,
 // a suite's hook arrays) is loaded per line by runner-api.ts.
-import type { VitestLine } from './versions.js'
+import { setupError, type VitestLine } from './versions.js'
 
 /**
  * Vitest's "safe" timers, kept on globalThis under a symbol with this description (not a
@@ -77,5 +77,5 @@ export function checkSafeTimers(line: VitestLine, found: boolean): void {
 }
 
 export function internalMissing(line: VitestLine, what: string): Error {
-  return new Error(`[hardtimeout] this Vitest ${line}.x lacks ${what}, which @hardtimeout/vitest needs to stop tests: it is not a release the plugin supports`)
+  return setupError(`[hardtimeout] this Vitest ${line}.x lacks ${what}, which @hardtimeout/vitest needs to stop tests: it is not a release the plugin supports`)
 }
