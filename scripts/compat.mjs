@@ -72,7 +72,9 @@ function verdict(report) {
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length)
 const rows = []
 const tarballs = pack()
-for (const vitest of only === 'jest' ? [] : ['4.1.12', '5.1.1']) {
+// --vitest=3.2.4,3.2.7: only these Vitest releases (with --write, the other rows are kept).
+const vitestArg = process.argv.find((a) => a.startsWith('--vitest='))?.slice('--vitest='.length)
+for (const vitest of only === 'jest' ? [] : vitestArg ? vitestArg.split(',') : ['3.2.4', '3.2.7', '4.1.12', '5.1.1']) {
   const dir = project(`vitest-${vitest}`, [`vitest@${vitest}`], tarballs)
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'vitest-project', private: true, type: 'module' }))
   for (const [f, body] of Object.entries(SUITE)) writeFileSync(join(dir, f), body(VITEST_HEAD, 'import.meta.dirname'))
@@ -119,12 +121,15 @@ console.log('\n' + lines.join('\n'))
 if (process.argv.includes('--write')) {
   const readme = join(root, 'README.md')
   const text = readFileSync(readme, 'utf8')
-  if (only) {
-    // keep the rows of the framework this run left out, in their place (Vitest first)
+  if (only || vitestArg) {
+    // keep the rows of the releases this run left out; Vitest first, each framework by version
     const old = (text.match(/<!-- COMPAT:START -->([\s\S]*)<!-- COMPAT:END -->/)?.[1] ?? '').split('\n')
-    const kept = old.filter((l) => l.startsWith(only === 'jest' ? '| Vitest' : '| Jest'))
+    const ran = new Set(rows.map((r) => r.framework))
+    const kept = old.filter((l) => /^\| (Vitest|Jest) /.test(l) && !ran.has(l.split(' | ')[0].slice(2)))
+    const order = (l) => { const [name, v] = l.slice(2).split(' | ')[0].split(' '); return [name === 'Vitest' ? 0 : 1, ...v.split('.').map(Number)] }
+    const byOrder = (a, b) => { const x = order(a), y = order(b); for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] - y[i]; return 0 }
     const fresh = lines.slice(2)
-    lines.splice(2, fresh.length, ...(only === 'jest' ? [...kept, ...fresh] : [...fresh, ...kept]))
+    lines.splice(2, fresh.length, ...[...kept, ...fresh].sort(byOrder))
   }
   const table = lines.join('\n')
   const updated = text.replace(/<!-- COMPAT:START -->[\s\S]*<!-- COMPAT:END -->/,

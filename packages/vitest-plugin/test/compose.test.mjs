@@ -34,7 +34,9 @@ for (const line of [3, 4, 5]) {
       // The default reporter is still there, followed by the plugin's summary.
       assert.match(r.stdout, /Tests {2}1 failed \| 2 passed \(3\)[\s\S]*Hard timeouts \(1\)\n {3}still stopped at the plugin limit {2}composed\.test\.ts:10 {2}limit 400 ms {2}stopped in place/)
 
-      // meta.hardTimeout and the options type-check against this Vitest line's types.
+      // meta.hardTimeout and the options type-check against this Vitest line's types. (Vitest 3.2's
+      // types declare no `meta` in a test's options at all: README.)
+      if (line === 3) return
       fs.mkdirSync(path.join(dir, 'node_modules/@types'), { recursive: true })
       fs.symlinkSync(path.join(REPO, 'node_modules/@types/node'), path.join(dir, 'node_modules/@types/node'))
       execFileSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: dir, stdio: 'pipe' })
