@@ -5,7 +5,7 @@ import { resetRunnerTimeout, runnerDeadline, type Deadline } from './internals/w
 import type { VitestLine } from './internals/versions.js'
 import type { Journal } from './journal.js'
 import type { ResolvedOptions } from './options.js'
-import type { HardTimeoutAction, HardTimeoutInfo } from './shared.js'
+import { entryOf, type HardTimeoutInfo } from './shared.js'
 import { clearRecorded, recording, type Recorded } from './timers.js'
 
 export interface GuardTarget {
@@ -35,21 +35,12 @@ export function isHardTimeoutError(e: unknown): e is Core.HardTimeoutError {
 }
 
 function isPending(e: Core.HardTimeoutError): boolean {
-  return (e as { pending?: boolean }).pending === true || / was waiting, not blocking the thread/.test(e.message)
+  return e.pending === true
 }
 
-function actionOf(e: Core.HardTimeoutError): HardTimeoutAction {
-  if (isPending(e)) return 'timed out (waiting)'
-  return e.kind === 'native' ? 'unblocked' : 'stopped in place'
-}
-
-export function tag(e: Core.HardTimeoutError, target: GuardTarget, action = actionOf(e)): HardTimeoutInfo {
+export function tag(e: Core.HardTimeoutError, target: GuardTarget): HardTimeoutInfo {
   const info: HardTimeoutInfo = {
-    action,
-    what: target.what,
-    name: target.name,
-    limit: target.limit,
-    elapsed: Math.round(e.elapsed ?? 0),
+    ...core.recordFromError(e, { entry: entryOf(target.what), name: target.name, file: target.file }),
     overridden: target.overridden,
   }
   const quoted = `"${target.name}"`

@@ -3,8 +3,9 @@
 import './load-core.js'
 export { hardTimeout, type HardTimeoutPlugin } from './plugin.js'
 export type { HardTimeoutPluginOptions, NativeHangAction } from './options.js'
-export type { HardTimeoutRecord, HardTimeoutSummary } from './summary.js'
-export type { HardTimeoutInfo, HardTimeoutAction } from './shared.js'
+export type { HardTimeoutSummary, NotRunFile } from './summary.js'
+export type { HardTimeoutInfo } from './shared.js'
+export type { HardTimeoutRecord, HardTimeoutEntry, HardTimeoutCause, HardTimeoutAction, SourceLocation } from '@hardtimeout/core'
 
 declare module 'vitest' {
   interface TaskMeta {

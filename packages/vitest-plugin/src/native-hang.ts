@@ -4,13 +4,13 @@ import * as fs from 'node:fs'
 import { core, type Core } from './core.js'
 import type { TaskLike } from './internals/main.js'
 import type { StartEntry } from './replay.js'
-import type { HardTimeoutAction, HardTimeoutInfo } from './shared.js'
+import { entryOf, type HardTimeoutInfo } from './shared.js'
 
 export interface StuckWorker {
   pid: number
   threadId: number
   report: Core.StuckReport
-  action: HardTimeoutAction
+  action: Extract<Core.HardTimeoutAction, 'worker-killed' | 'thread-abandoned'>
 }
 
 /** How messages name a guarded call: 'test "a > b"', or a hook's / a file's description. */
@@ -18,24 +18,22 @@ export const displayName = (start: StartEntry): string => (start.what === 'test'
 
 export function nativeHangError(start: StartEntry, stuck: StuckWorker, task: TaskLike | undefined): object {
   const { pid, threadId, report, action } = stuck
+  const at = task?.location ?? locateName(start.file, task?.name)
+  // No stack is taken from a thread stuck in native code: the error points at the declaration.
+  const location = { file: start.file, line: at?.line ?? 1, column: at?.column ?? 1 }
   const info: HardTimeoutInfo = {
-    action,
-    what: start.what,
-    name: start.name,
-    limit: start.limit,
-    elapsed: Math.round(report.elapsedMs),
+    ...core.recordFromStuckReport({ ...report, timeoutMs: start.limit }, { entry: entryOf(start.what), name: start.name, file: start.file, action, location }),
     overridden: false,
   }
   const blocked = core.describeDiagnosis(report.diagnosis) ?? 'native code'
-  const ended = action === 'worker killed'
+  const ended = action === 'worker-killed'
     ? `the worker (pid ${pid}) and its process tree were killed`
     : `its worker thread (${threadId}) was abandoned`
   const message = `${displayName(start)} was stuck in native code for ${Math.round(report.elapsedMs)} ms (hard timeout ${start.limit} ms) and could not be stopped (${blocked}): ${ended}`
-  const at = task?.location ?? locateName(start.file, task?.name)
   return {
     name: 'HardTimeoutError',
     message,
-    stack: `HardTimeoutError: ${message}\n    at ${start.file}:${at?.line ?? 1}:${at?.column ?? 1}`,
+    stack: `HardTimeoutError: ${message}\n    at ${start.file}:${location.line}:${location.column}`,
     hardTimeout: info,
     diagnosis: report.diagnosis,
   }

@@ -1,6 +1,7 @@
 // What the main process tells the workers, and the names of the files they share.
 import type { VitestLine } from './internals/versions.js'
 import type { ResolvedOptions } from './options.js'
+import type { HardTimeoutEntry, HardTimeoutRecord } from '@hardtimeout/core/internal'
 
 export interface WorkerConfig {
   options: ResolvedOptions
@@ -34,19 +35,20 @@ export interface SourceFile {
   key: string
 }
 
-/** What a hard timeout did, as shown in the summary. */
-export type HardTimeoutAction = 'stopped in place' | 'unblocked' | 'timed out (waiting)' | 'worker killed' | 'thread abandoned' | 'reported (left running)'
-
-/** Attached to the HardTimeoutError a test or hook fails with (survives Vitest's error serialization). */
-export interface HardTimeoutInfo {
-  action: HardTimeoutAction
-  /** 'test', 'beforeEach', …, or 'collect' (the file's module top level). */
-  what: string
-  name: string
-  limit: number
-  elapsed: number
+/**
+ * Attached to the HardTimeoutError a test or hook fails with (an own property: it survives Vitest's
+ * error serialization): core's record of what happened, as the worker (or, for a worker it had to
+ * dispose of, the main process) knows it. The summary completes it (file relative to the root,
+ * project) into the records it reports.
+ */
+export type HardTimeoutInfo = HardTimeoutRecord & {
   /** The limit came from meta.hardTimeout or the plugin's options rather than Vitest's own timeout. */
   overridden: boolean
+}
+
+/** What a guarded call of the plugin was, in core's words: 'test', 'hook' or 'collection'. */
+export function entryOf(what: string): HardTimeoutEntry {
+  return what === 'test' ? 'test' : what === 'collect' ? 'collection' : 'hook'
 }
 
 export const journalName = (pid: number, threadId: number): string => `w-${pid}-${threadId}.jsonl`
@@ -54,8 +56,7 @@ export const journalPath = (stateDir: string, pid: number, threadId: number): st
 export const stuckName = (pid: number, threadId: number): string => `stuck-${pid}-${threadId}.json`
 /**
  * Stuck reports go to a folder of their own: the supervisor watches it, and journal writes must
- * not wake the main process (when journals were written per test: thousands of directory scans
- * per run, measured).
+ * not wake the main process.
  */
 export const STUCK_DIR = 'stuck'
 
@@ -67,9 +68,9 @@ export type JournalEntry =
 
 /**
  * A finished test. A plain passing result is written as its state and timings (`s`, `t`, `d` in
- * microseconds, `r`/`p` retry and repeat counts when not 0): printing the full result object
- * (JSON.stringify, its float duration to 17 digits) cost ~10 k instructions per test. Anything else
- * (a failure, a note, errors) is written whole, as `result`.
+ * microseconds, `r`/`p` retry and repeat counts when not 0), which is much cheaper than printing
+ * the full result object (JSON.stringify, its float duration to 17 digits). Anything else (a
+ * failure, a note, errors) is written whole, as `result`.
  */
 export interface DoneEntry {
   k: 'done'

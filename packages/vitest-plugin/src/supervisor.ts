@@ -14,7 +14,7 @@ import { vitestLine, type VitestLine } from './internals/versions.js'
 import { displayName, nativeHangError, type StuckWorker } from './native-hang.js'
 import type { ResolvedOptions } from './options.js'
 import { parseJournal, replayJournal, settleTasks } from './replay.js'
-import { STUCK_DIR, journalPath, type HardTimeoutAction } from './shared.js'
+import { STUCK_DIR, journalPath } from './shared.js'
 
 const STUCK = /^stuck-(\d+)-(\d+)\.json$/
 
@@ -109,7 +109,7 @@ export class Supervisor {
       logError(this.vitest, `[hardtimeout] "${report.label}" is stuck in native code (${core.describeDiagnosis(report.diagnosis) ?? 'native code'}) ${Math.round(report.elapsedMs)} ms after its start, past its hard timeout of ${report.timeoutMs} ms (pid ${pid}, thread ${threadId}); onNativeHang: 'report' leaves it running`)
       return
     }
-    const action: HardTimeoutAction = inThread ? 'thread abandoned' : 'worker killed'
+    const action: StuckWorker['action'] = inThread ? 'thread-abandoned' : 'worker-killed'
     try {
       await this.record({ pid, threadId, report, action })
     } catch (e) {

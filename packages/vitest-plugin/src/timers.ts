@@ -22,8 +22,8 @@ const patched = new WeakSet<object>()
 /**
  * The realms to look in: this one, and in the vm pools (vmForks, vmThreads) also the outer one,
  * because there this module runs inside the test context while Vitest's runner lives outside.
- * Reaching for the outer realm compiles a script (~0.5 M instructions per test file): it is
- * skipped in the pools known to have one realm.
+ * Reaching for the outer realm compiles a script: it is skipped in the pools known to have one
+ * realm.
  */
 function realms(outerToo: boolean): object[] {
   const out = [globalThis as object]

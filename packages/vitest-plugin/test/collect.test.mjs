@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { test } from 'node:test'
-import { killLeftovers, leftovers, makeProject, markerLine, removeProject, runVitest, states } from './helpers.mjs'
+import { killLeftovers, leftovers, makeProject, markerLine, removeProject, runVitest, states, ACTION, ENTRY } from './helpers.mjs'
 
 for (const line of [3, 4, 5]) {
   test(`vitest ${line}: a hang at a file's top level fails that file, the other files run`, async () => {
@@ -19,8 +19,8 @@ for (const line of [3, 4, 5]) {
       assert.match(r.stderr, new RegExp(`FAIL {2}top-level\\.test\\.js[^\\n]*\\nHardTimeoutError: loading top-level\\.test\\.js was stopped[^\\n]*\\n ❯ top-level\\.test\\.js:${markerLine('collect-hang', 'top-level.test.js', 'collect')}:1`))
       assert.doesNotMatch(r.stdout + r.stderr, /Unhandled/)
       const report = JSON.parse(fs.readFileSync(path.join(dir, 'hard-timeouts.json'), 'utf8'))
-      assert.deepEqual(report.hardTimeouts.map((h) => [h.test, h.what, h.file, h.line, h.limit, h.action]), [
-        ['loading top-level.test.js', 'collect', 'top-level.test.js', markerLine('collect-hang', 'top-level.test.js', 'collect'), 1000, 'stopped in place'],
+      assert.deepEqual(report.hardTimeouts.map((h) => [h.name, h.entry, h.file, h.location.line, h.limitMs, h.action]), [
+        ['loading top-level.test.js', ENTRY.collection, 'top-level.test.js', markerLine('collect-hang', 'top-level.test.js', 'collect'), 1000, ACTION.stopped],
       ])
       assert.deepEqual(leftovers(dir), [])
     } finally {

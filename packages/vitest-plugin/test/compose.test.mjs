@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { test } from 'node:test'
-import { FIXTURES, REPO, failure, killLeftovers, makeProject, markerLine, removeProject, runVitest, states } from './helpers.mjs'
+import { FIXTURES, REPO, WORDS, failure, killLeftovers, makeProject, markerLine, removeProject, runVitest, states } from './helpers.mjs'
 
 for (const line of [3, 4, 5]) {
   test(`vitest ${line}: composes with the user's runner, setup file and reporters`, async () => {
@@ -32,7 +32,7 @@ for (const line of [3, 4, 5]) {
       assert.match(junit, /<testsuites name="vitest tests" tests="3" failures="1"/)
       assert.match(junit, /<testcase classname="composed.test.ts" name="still stopped at the plugin limit"[^>]*>\s*<failure message="test &quot;still stopped at the plugin limit&quot; was stopped after \d+ ms: it ran past its hard timeout of 400 ms" type="HardTimeoutError">/)
       // The default reporter is still there, followed by the plugin's summary.
-      assert.match(r.stdout, /Tests {2}1 failed \| 2 passed \(3\)[\s\S]*Hard timeouts \(1\)\n {3}still stopped at the plugin limit {2}composed\.test\.ts:10 {2}limit 400 ms {2}stopped in place/)
+      assert.match(r.stdout, new RegExp(String.raw`Tests {2}1 failed \| 2 passed \(3\)[\s\S]*Hard timeouts \(1\)\n {3}still stopped at the plugin limit {2}composed\.test\.ts:10 {2}limit 400 ms {2}${WORDS.action.stopped}`))
 
       // meta.hardTimeout and the options type-check against this Vitest line's types. (Vitest 3.2's
       // types declare no `meta` in a test's options at all: README.)

@@ -2,12 +2,21 @@
 // 4 = 4.1.x on Node 20, 5 = 5.1.x on Node 24), run real Vitest in it, and read its JSON report.
 import { execFileSync, spawn } from 'node:child_process'
 import * as fs from 'node:fs'
+import { createRequire } from 'node:module'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { nodeBin } from '../../../scripts/node-bin.mjs'
 
 export const PKG = fileURLToPath(new URL('..', import.meta.url))
+
+// Core's outcome vocabulary, as the records and the summary use it. ACTION.stopped and the like:
+// a misspelt action is undefined, and fails the test that uses it.
+const { ACTIONS, ENTRIES, OUTCOME_WORDS, describeOutcome } = createRequire(import.meta.url)('@hardtimeout/core')
+export const ACTION = Object.fromEntries(ACTIONS.map((a) => [a, a]))
+export const ENTRY = Object.fromEntries(ENTRIES.map((e) => [e, e]))
+export const WORDS = OUTCOME_WORDS
+export { describeOutcome }
 export const REPO = path.resolve(PKG, '../..')
 export const FIXTURES = path.join(PKG, 'test/fixtures')
 export const CACHE = path.join(REPO, '.cache')

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { failure, killLeftovers, leftovers, makeProject, markerLine, removeProject, runVitest, states } from './helpers.mjs'
+import { ACTION, WORDS, describeOutcome, failure, killLeftovers, leftovers, makeProject, markerLine, removeProject, runVitest, states } from './helpers.mjs'
 
 const F = 'js-hangs'
 
@@ -79,10 +79,12 @@ export async function checkJsHangs(t, line, pool) {
     // The summary: printed, and written as JSON.
     assert.match(r.stdout, /Hard timeouts \(12\)/)
     const report = JSON.parse(fs.readFileSync(path.join(dir, 'hard-timeouts.json'), 'utf8'))
-    const got = report.hardTimeouts.map((h) => [h.file, h.line, h.limit, h.action]).sort()
-    const want = SUMMARY.map(([file, marker, limit]) => [file, markerLine(F, file, marker), limit, 'stopped in place']).sort()
+    const got = report.hardTimeouts.map((h) => [h.file, h.location.line, h.limitMs, h.action]).sort()
+    const want = SUMMARY.map(([file, marker, limit]) => [file, markerLine(F, file, marker), limit, ACTION.stopped]).sort()
+    // Each record's message is core's sentence for it.
+    for (const h of report.hardTimeouts) assert.equal(h.message, describeOutcome(h))
     assert.deepEqual(got, want)
-    assert.match(r.stdout, new RegExp(`infinite loop\\s+tests\\.test\\.js:${markerLine(F, 'tests.test.js', 'loop')}\\s+limit 500 ms\\s+stopped in place`))
+    assert.match(r.stdout, new RegExp(`infinite loop\\s+tests\\.test\\.js:${markerLine(F, 'tests.test.js', 'loop')}\\s+limit 500 ms\\s+${WORDS.action.stopped}`))
 
     // Bounded: 12 stops of at most 0.5 s plus a few seconds of Vitest; generous for a loaded machine.
     assert.ok(r.ms < 45_000, `took ${r.ms} ms`)

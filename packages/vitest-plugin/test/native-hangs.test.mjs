@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { test } from 'node:test'
-import { failure, killLeftovers, leftovers, makeProject, markerLine, removeProject, runVitest, states } from './helpers.mjs'
+import { ACTION, WORDS, failure, killLeftovers, leftovers, makeProject, markerLine, removeProject, runVitest, states } from './helpers.mjs'
 
 const F = 'native-hangs'
 
@@ -57,11 +57,11 @@ for (const [line, pool] of RUNS) {
 
       const report = JSON.parse(fs.readFileSync(path.join(dir, 'hard-timeouts.json'), 'utf8'))
       assert.deepEqual(
-        report.hardTimeouts.map((h) => [h.test, h.file, h.line, h.limit, h.action]),
+        report.hardTimeouts.map((h) => [h.name, h.file, h.location.line, h.limitMs, h.cause, h.action]),
         [
-          ['pbkdf2Sync with 2e9 rounds', 'stuck.test.js', markerLine(F, 'stuck.test.js', 'pbkdf2'), 600, threads ? 'thread abandoned' : 'worker killed'],
-          ['readSync on a pipe', 'syscalls.test.js', mapped ? markerLine(F, 'syscalls.test.js', 'read') : report.hardTimeouts[1].line, 600, 'unblocked'],
-          ['execSync of a child that never exits', 'syscalls.test.js', mapped ? markerLine(F, 'syscalls.test.js', 'exec') : report.hardTimeouts[2].line, 600, 'unblocked'],
+          ['pbkdf2Sync with 2e9 rounds', 'stuck.test.js', markerLine(F, 'stuck.test.js', 'pbkdf2'), 600, 'native', threads ? ACTION['thread-abandoned'] : ACTION['worker-killed']],
+          ['readSync on a pipe', 'syscalls.test.js', mapped ? markerLine(F, 'syscalls.test.js', 'read') : report.hardTimeouts[1].location.line, 600, 'native', ACTION.unblocked],
+          ['execSync of a child that never exits', 'syscalls.test.js', mapped ? markerLine(F, 'syscalls.test.js', 'exec') : report.hardTimeouts[2].location.line, 600, 'native', ACTION.unblocked],
         ],
       )
       assert.ok(r.ms < 40_000, `took ${r.ms} ms`)
@@ -87,7 +87,7 @@ for (const [line, args] of [[4, ['--pool=vmForks', '--maxWorkers=1']], [5, ['--p
       assert.deepEqual(states(r.json), expected)
       assert.match(r.stdout, /Hard timeouts \(4\)[\s\S]* {3}other\.test\.js {2}not run: queued on a killed worker/)
       const report = JSON.parse(fs.readFileSync(path.join(dir, 'hard-timeouts.json'), 'utf8'))
-      assert.deepEqual(report.hardTimeouts.filter((h) => h.what === 'file').map((h) => [h.file, h.action]), [['other.test.js', 'not run: queued on a killed worker']])
+      assert.deepEqual(report.notRun.map((f) => [f.file, f.reason]), [['other.test.js', 'not run: queued on a killed worker']])
       assert.deepEqual(leftovers(dir), [])
     } finally {
       killLeftovers(dir)
@@ -95,6 +95,27 @@ for (const [line, args] of [[4, ['--pool=vmForks', '--maxWorkers=1']], [5, ['--p
     }
   })
 }
+
+// Vitest 3.2's pools are tinypool's: the files queued behind the killed worker wait in tinypool's
+// queue and run in the worker it starts instead.
+test('vitest 3, --pool=forks --no-isolate --maxWorkers=1: files queued on the killed non-isolated worker run in a new one', async () => {
+  const dir = makeProject(F, 3)
+  try {
+    const r = await runVitest(dir, 3, { args: ['--pool=forks', '--no-isolate', '--maxWorkers=1'], limitMs: 90_000 })
+    assert.equal(r.timedOut, false)
+    assert.equal(r.code, 1)
+    assert.deepEqual(states(r.json), EXPECTED)
+    // other.test.js comes after the stuck file: it ran in the worker that replaced the killed one.
+    assert.match(r.stdout, /stuck\.test\.js[^\n]*\n[\s\S]*other\.test\.js \(1 test\)/)
+    assert.doesNotMatch(r.stdout + r.stderr, /Unhandled|not run: queued/)
+    const report = JSON.parse(fs.readFileSync(path.join(dir, 'hard-timeouts.json'), 'utf8'))
+    assert.deepEqual(report.notRun, [])
+    assert.deepEqual(leftovers(dir), [])
+  } finally {
+    killLeftovers(dir)
+    removeProject(dir)
+  }
+})
 
 test("vitest 4, forks: onNativeHang 'report' reports a native hang and leaves the worker running", async () => {
   const dir = makeProject('report-only', 4)
@@ -107,7 +128,8 @@ test("vitest 4, forks: onNativeHang 'report' reports a native hang and leaves th
     // The same worker went on: it stopped the test once the native call returned.
     assert.match(failure(r.json, 'slow native call'), /^HardTimeoutError: test "slow native call" was stopped after \d+ ms/)
     const report = JSON.parse(fs.readFileSync(path.join(dir, 'hard-timeouts.json'), 'utf8'))
-    assert.deepEqual(report.hardTimeouts.map((h) => [h.test, h.line, h.action]), [['slow native call', 5, 'reported stuck, stopped when its native call returned']])
+    assert.deepEqual(report.hardTimeouts.map((h) => [h.name, h.location.line, h.action]), [['slow native call', 5, ACTION.unblocked]])
+    assert.match(r.stdout, new RegExp(`slow native call  r\\.test\\.js:5  limit 300 ms  reported stuck in native code, then ${WORDS.action.unblocked}`))
   } finally {
     killLeftovers(dir)
     removeProject(dir)

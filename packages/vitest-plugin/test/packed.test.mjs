@@ -7,7 +7,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { after, before, test } from 'node:test'
-import { FIXTURES, LINES, PKG, REPO, killLeftovers, leftovers, runVitest, states } from './helpers.mjs'
+import { ACTION, FIXTURES, LINES, PKG, REPO, killLeftovers, leftovers, runVitest, states } from './helpers.mjs'
 
 const EXPECTED = {
   'js.test.js > healthy before': 'passed',
@@ -39,7 +39,7 @@ before(async () => {
     tarballs[name] = out.trim().split('\n').pop().trim()
     assert.ok(fs.existsSync(tarballs[name]), `pnpm pack ${name}: ${out}`)
   }
-  for (const line of [4, 5]) {
+  for (const line of [3, 4, 5]) {
     const dir = path.join(work, `v${line}`)
     fs.cpSync(path.join(FIXTURES, 'packed'), dir, { recursive: true })
     fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({
@@ -63,7 +63,7 @@ after(() => {
   if (work) fs.rmSync(work, { recursive: true, force: true })
 })
 
-for (const line of [4, 5]) {
+for (const line of [3, 4, 5]) {
   for (const pool of ['forks', 'threads', 'vmForks', 'vmThreads']) {
     test(`packed packages, vitest ${line}, pool ${pool}: every hang ends, exact states`, async (t) => {
       const dir = projects[line]
@@ -82,17 +82,17 @@ for (const line of [4, 5]) {
         assert.equal(collect.status, 'failed')
         assert.match(collect.message, /loading collect\.test\.js was stopped after \d+ ms: it ran past its hard timeout of 1500 ms/)
         const report = JSON.parse(fs.readFileSync(path.join(dir, 'hard-timeouts.json'), 'utf8'))
-        const actions = report.hardTimeouts.map((h) => `${h.file}:${h.line} ${h.action}`).sort()
-        const native = pool.includes('hreads') ? 'thread abandoned' : 'worker killed'
+        const actions = report.hardTimeouts.map((h) => `${h.file}:${h.location.line} ${h.action}`).sort()
+        const native = pool.includes('hreads') ? ACTION['thread-abandoned'] : ACTION['worker-killed']
         assert.deepEqual(actions, [
-          'collect.test.js:5 stopped in place',
-          'js.test.js:12 stopped in place',
-          'js.test.js:16 stopped in place',
-          'js.test.js:21 stopped in place',
-          'js.test.js:27 stopped in place',
-          'js.test.js:8 stopped in place',
-          'native.test.js:10 unblocked',
-          'native.test.js:14 unblocked',
+          `collect.test.js:5 ${ACTION.stopped}`,
+          `js.test.js:12 ${ACTION.stopped}`,
+          `js.test.js:16 ${ACTION.stopped}`,
+          `js.test.js:21 ${ACTION.stopped}`,
+          `js.test.js:27 ${ACTION.stopped}`,
+          `js.test.js:8 ${ACTION.stopped}`,
+          `native.test.js:10 ${ACTION.unblocked}`,
+          `native.test.js:14 ${ACTION.unblocked}`,
           `stuck.test.js:6 ${native}`,
         ])
         assert.ok(r.ms < 60_000, `took ${r.ms} ms`)

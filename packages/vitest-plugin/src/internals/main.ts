@@ -180,7 +180,7 @@ export function watchForks(line: VitestLine): void {
  * worker, starts another and rejects the worker's task, all synchronously — and closes the port
  * tinypool talks to that worker through. tinypool then sends the gone worker its teardown task on
  * that port and would wait for the answer forever with the port keeping the process alive (Vitest
- * then prints "close timed out" ten seconds after the run). The port is recognized as the one that
+ * then prints "close timed out" after its teardown timeout). The port is recognized as the one that
  * posts a task named 'teardown' (Vitest's pools' teardown) during `end`.
  */
 function closingTeardownPort<T>(end: () => T): T {
