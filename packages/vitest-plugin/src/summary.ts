@@ -136,6 +136,7 @@ export class SummaryReporter {
   }
 
   onTestRunEnd(modules: readonly Entity[]): void {
+    this.supervisor.runEnded()
     const records = this.collect(modules)
     // A non-isolated worker with files queued behind it (isolate: false, one worker; on Vitest 4
     // also the vm pools): when it is killed, Vitest never runs those files and forgets them. Say so.

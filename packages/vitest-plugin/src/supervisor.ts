@@ -9,7 +9,7 @@ import * as path from 'node:path'
 import { core, type Core } from './core.js'
 import { abandonWorkerThread, killWorker } from './dispose.js'
 import { cleanUpAtExit } from './exit-cleanup.js'
-import { checkMainInternals, filterErrors, isWorkerExit, logError, sendUpdates, taskMap, vitestVersion, watchForks, watchThreads, type TaskLike } from './internals/main.js'
+import { answerAbandonedThreads, checkMainInternals, filterErrors, isWorkerExit, logError, sendUpdates, taskMap, vitestVersion, watchForks, watchThreads, type TaskLike } from './internals/main.js'
 import { vitestLine, type VitestLine } from './internals/versions.js'
 import { displayName, nativeHangError, type StuckWorker } from './native-hang.js'
 import type { ResolvedOptions } from './options.js'
@@ -74,6 +74,11 @@ export class Supervisor {
     }
     this.poll = setInterval(() => this.scan(), 250)
     this.poll.unref()
+  }
+
+  /** The run has ended: what was kept for its end is done now (internals/main.ts). */
+  runEnded(): void {
+    answerAbandonedThreads('its thread was stuck in native code')
   }
 
   stop(): void {

@@ -82,6 +82,7 @@ for (const line of [3, 4, 5]) {
         assert.equal(collect.status, 'failed')
         assert.match(collect.message, /loading collect\.test\.js was stopped after \d+ ms: it ran past its hard timeout of 1500 ms/)
         const report = JSON.parse(fs.readFileSync(path.join(dir, 'hard-timeouts.json'), 'utf8'))
+        const mapped = !(line === 3 && pool.startsWith('vm'))
         const actions = report.hardTimeouts.map((h) => `${h.file}:${h.location.line} ${h.action}`).sort()
         const native = pool.includes('hreads') ? ACTION['thread-abandoned'] : ACTION['worker-killed']
         assert.deepEqual(actions, [
@@ -91,8 +92,9 @@ for (const line of [3, 4, 5]) {
           `js.test.js:21 ${ACTION.stopped}`,
           `js.test.js:27 ${ACTION.stopped}`,
           `js.test.js:8 ${ACTION.stopped}`,
-          `native.test.js:10 ${ACTION.unblocked}`,
-          `native.test.js:14 ${ACTION.unblocked}`,
+          // Vitest 3's vm pools do not source-map a stack taken in Node's own code (README, known gaps).
+          `native.test.js:${mapped ? 10 : 15} ${ACTION.unblocked}`,
+          `native.test.js:${mapped ? 14 : 19} ${ACTION.unblocked}`,
           `stuck.test.js:6 ${native}`,
         ])
         assert.ok(r.ms < 60_000, `took ${r.ms} ms`)

@@ -132,8 +132,8 @@ export function watchThreads(): void {
  * Ends a worker thread's part in the run without terminating it (a thread stuck in native code
  * cannot be): its pool drops it and starts another for the next file.
  *   3.2  tinypool: the thread's 'error' event, on which tinypool removes the worker, replaces it
- *        and rejects its task (Vitest then reports that error: isWorkerExit claims it), then
- *        answeringTeardown
+ *        and rejects its task (Vitest then reports that error: isWorkerExit claims it); its
+ *        teardown is answered when the run ends (answerAbandonedThreads)
  *   4.1, 5.1  Vitest's pool: an 'exit' event, with terminate() made a no-op, as if it had exited
  * Either way the thread stops keeping the process alive: the Worker and its stdio port (the
  * `kPort` symbol of Node's Worker, Node 20–26) are unref'ed. Returns false if the thread is unknown.
@@ -151,7 +151,7 @@ export function abandonThread(line: VitestLine, threadId: number, reason: string
   if (line === 3) {
     const error = new Error(`[hardtimeout] ${reason}`)
     ourErrors.add(error)
-    answeringTeardown(reason, () => worker.emit('error', error))
+    keepingTeardown(() => worker.emit('error', error))
   } else {
     worker.emit('exit', 1)
   }
@@ -199,31 +199,54 @@ function closingTeardownPort<T>(end: () => T): T {
   }
 }
 
+type Posted = { port: MessagePort; taskId: unknown; teardown: boolean }
+/** 3.2: tasks tinypool posted to abandoned threads, answered when the run ends. */
+const unanswered: Posted[] = []
+
 /**
  * 3.2, threads: runs `end` (the thread's 'error' event, on which tinypool removes the worker,
- * starts another and rejects its task) and then answers, on the thread's behalf, the teardown task
- * tinypool sends it, as a worker that ended would: tinypool then terminates it the way it ends any
- * worker — terminate() (made a no-op: the thread cannot be), Vitest's channel to it closed, its
- * port closed. A task tinypool then hands the gone worker anyway (a pool that does not isolate
- * hands the next queued file to the worker that just answered) is answered with an error naming
- * why, rather than waited for forever.
+ * starts another and rejects its task) and keeps the teardown task tinypool then posts the thread.
+ * answerAbandonedThreads() answers it when the run ends.
  */
-function answeringTeardown(reason: string, end: () => void): void {
+function keepingTeardown(end: () => void): void {
   const proto = MessagePort.prototype
   const post = proto.postMessage
-  const posted: Array<{ port: MessagePort; taskId: unknown; teardown: boolean }> = []
   proto.postMessage = function (this: MessagePort, message: unknown, ...rest: unknown[]) {
     const m = message as { name?: unknown; taskId?: unknown } | null
-    if (m && typeof m === 'object' && 'taskId' in m) posted.push({ port: this, taskId: m.taskId, teardown: m.name === 'teardown' })
+    if (m && typeof m === 'object' && 'taskId' in m && m.name === 'teardown') unanswered.push({ port: this, taskId: m.taskId, teardown: true })
     return (post as (...a: unknown[]) => void).call(this, message, ...rest)
   }
   try {
     end()
-    const dead = new Set(posted.filter((p) => p.teardown).map((p) => p.port))
+  } finally {
+    proto.postMessage = post
+  }
+}
+
+/**
+ * 3.2: answers, on the abandoned threads' behalf, the teardown tasks tinypool sent them, as a
+ * worker that ended would: tinypool then ends each the way it ends any worker — terminate() (a
+ * no-op here: the thread cannot be terminated), Vitest's channel to it closed, its port closed.
+ * Unanswered, those ports would keep the process alive past the run (Vitest's "close timed out").
+ * Not before the run's end: a pool that does not isolate hands the next queued file to a worker
+ * that has just answered, and the files queued behind an abandoned thread are to run in the
+ * thread tinypool started instead. A task tinypool hands the gone worker anyway is answered with
+ * an error naming why, rather than waited for forever.
+ */
+export function answerAbandonedThreads(reason: string): void {
+  if (unanswered.length === 0) return
+  const dead = new Set(unanswered.map((p) => p.port))
+  const proto = MessagePort.prototype
+  const post = proto.postMessage
+  proto.postMessage = function (this: MessagePort, message: unknown, ...rest: unknown[]) {
+    const m = message as { name?: unknown; taskId?: unknown } | null
+    if (dead.has(this) && m && typeof m === 'object' && 'taskId' in m) unanswered.push({ port: this, taskId: m.taskId, teardown: m.name === 'teardown' })
+    return (post as (...a: unknown[]) => void).call(this, message, ...rest)
+  }
+  try {
     // Answering one task can make tinypool post the next: answer until nothing new is posted.
-    for (let i = 0; i < posted.length; i++) {
-      const { port, taskId, teardown } = posted[i]!
-      if (!dead.has(port)) continue
+    while (unanswered.length > 0) {
+      const { port, taskId, teardown } = unanswered.shift()!
       const error = teardown ? null : { name: 'Error', message: `[hardtimeout] not run: queued on a worker thread that was abandoned (${reason})` }
       port.emit('message', { taskId, result: null, error, usedMemory: 0 })
     }
