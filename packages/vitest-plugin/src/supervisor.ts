@@ -28,6 +28,15 @@ export class Supervisor {
     this.stop()
     cleanUpAtExit(this.stateDir, this.abandoned, code)
   }
+  /**
+   * The terminal was closed. Vitest does not listen for SIGHUP, and its default action ends the
+   * process without its 'exit' listeners: leave through process.exit (with the code a SIGHUP death
+   * has) so that the cleanup runs. Not when someone else handles SIGHUP: then it is theirs.
+   */
+  private readonly hangUp = (): void => {
+    if (process.listenerCount('SIGHUP') > 1) return
+    process.exit(128 + 1)
+  }
   /** Workers the supervisor killed or abandoned, by "pid-threadId". */
   readonly dead = new Set<string>()
   /** Labels of the calls reported stuck and left running (onNativeHang: 'report'). */
@@ -64,6 +73,7 @@ export class Supervisor {
     // First among the 'exit' listeners: Vitest 3's own one calls process.exit() again, which then
     // ends the process at once, without running the listeners after it.
     process.prependOnceListener('exit', this.exitHook)
+    process.on('SIGHUP', this.hangUp)
     fs.mkdirSync(this.stuckDir, { recursive: true })
     try {
       this.watcher = fs.watch(this.stuckDir, () => this.scan())
@@ -82,6 +92,7 @@ export class Supervisor {
   }
 
   stop(): void {
+    process.off('SIGHUP', this.hangUp)
     this.watcher?.close()
     if (this.poll) clearInterval(this.poll)
   }

@@ -1,4 +1,4 @@
-// Ctrl+C (SIGINT) or SIGTERM to Vitest while tests hang (one spinning, one blocked in execSync with
+// Ctrl+C (SIGINT), SIGTERM or a closed terminal (SIGHUP) to Vitest while tests hang (one spinning, one blocked in execSync with
 // a long limit) ends the run at once and leaves no worker and no grandchild behind.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
@@ -36,7 +36,7 @@ async function staleStateDirIsRemovedByTheNextRun(dir, line, killedPid, tmp) {
   }
 }
 
-const RUNS = [[3, 'forks', 'SIGINT'], [3, 'forks', 'SIGTERM'], [3, 'threads', 'SIGINT'], [3, 'forks', 'SIGKILL'], [4, 'forks', 'SIGINT'], [4, 'forks', 'SIGTERM'], [5, 'forks', 'SIGINT'], [5, 'forks', 'SIGTERM'], [4, 'threads', 'SIGINT'], [5, 'threads', 'SIGINT'], [4, 'forks', 'SIGKILL'], [5, 'forks', 'SIGKILL']]
+const RUNS = [[3, 'forks', 'SIGHUP'], [5, 'forks', 'SIGHUP'], [3, 'forks', 'SIGINT'], [3, 'forks', 'SIGTERM'], [3, 'threads', 'SIGINT'], [3, 'forks', 'SIGKILL'], [4, 'forks', 'SIGINT'], [4, 'forks', 'SIGTERM'], [5, 'forks', 'SIGINT'], [5, 'forks', 'SIGTERM'], [4, 'threads', 'SIGINT'], [5, 'threads', 'SIGINT'], [4, 'forks', 'SIGKILL'], [5, 'forks', 'SIGKILL']]
 
 for (const [line, pool, signal] of RUNS) {
   {
@@ -69,7 +69,9 @@ for (const [line, pool, signal] of RUNS) {
           await staleStateDirIsRemovedByTheNextRun(dir, line, child.pid, tmp)
           return
         }
-        assert.equal(code, signal === 'SIGINT' ? 130 : 143)
+        assert.equal(code, { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 }[signal])
+        // Nothing of the run is left in the temporary folder (its state folder).
+        assert.deepEqual(fs.readdirSync(tmp).filter((n) => n.startsWith('hardtimeout-vitest-')), [])
         assert.ok(ms < 10_000, `exit took ${ms} ms`)
         assert.deepEqual(leftovers(dir), [])
         t.diagnostic(`exit ${ms} ms after ${signal}`)
