@@ -7,7 +7,7 @@ import { failure, killLeftovers, leftovers, makeProject, markerLine, removeProje
 
 const F = 'fake-timers'
 
-for (const [line, pool] of [[4, 'forks'], [4, 'vmThreads'], [5, 'forks']]) {
+for (const [line, pool] of [[3, 'forks'], [4, 'forks'], [4, 'vmThreads'], [5, 'forks']]) {
   test(`vitest ${line}, pool ${pool}: fake timers do not move the hard limits`, async () => {
     const dir = makeProject(F, line)
     try {
