@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { guardCost, latency, memory } from './core.mjs'
 import { frameworks } from './frameworks.mjs'
+import { stall } from './stall.mjs'
 import { histogramSvg } from './svg.mjs'
 
 const quick = process.argv.includes('--quick')
@@ -35,6 +36,15 @@ table('latency: deadline → HardTimeoutError thrown, other core busy (ms)', [
 ])
 writeFileSync(new URL('latency-js.svg', out), histogramSvg('JS hangs: deadline → error thrown', lat.js.samples))
 
+const st = stall(quick)
+table(`stop latency of ${st.threads} threads' loops (${st.timeout_ms} ms limit) while another thread is stuck in pbkdf2Sync (ms)`, [
+  [`no stuck thread (pbkdf2Sync unguarded, ${st.baseline.count} stops) p50`, fmt(st.baseline.p50_ms, 3)],
+  ['no stuck thread p99', fmt(st.baseline.p99_ms, 3)],
+  [`one thread stuck (${st.stuck.count} stops) p50`, fmt(st.stuck.p50_ms, 3)],
+  ['one thread stuck p99', fmt(st.stuck.p99_ms, 3)],
+  ['p99 difference', fmt(st.p99_delta_ms, 3), 'target ≤ 1'],
+])
+
 const mem = await memory(quick)
 table('memory: in-place stops in one worker thread', [
   ['stops', mem.kills],
@@ -52,6 +62,7 @@ const result = {
     js: { p50_ms: lat.js.p50_ms, p99_ms: lat.js.p99_ms, max_ms: lat.js.max_ms, count: lat.js.count },
     native: { p50_ms: lat.native.p50_ms, p99_ms: lat.native.p99_ms, count: lat.native.count },
   },
+  stall: st,
   recovery: fw.recovery,
   overhead: fw.overhead,
   memory: mem,

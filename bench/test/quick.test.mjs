@@ -11,6 +11,7 @@ const KEYS = [
   'anchors.vm_timeout_ns_per_call',
   'latency.js.p50_ms', 'latency.js.p99_ms', 'latency.js.max_ms',
   'latency.native.p50_ms', 'latency.native.p99_ms',
+  'stall.baseline.p50_ms', 'stall.baseline.p99_ms', 'stall.stuck.p50_ms', 'stall.stuck.p99_ms', 'stall.p99_delta_ms',
   'recovery.in_place_ms', 'recovery.worker_kill_ms',
   'overhead.vitest.tests', 'overhead.vitest.off_s', 'overhead.vitest.on_s', 'overhead.vitest.ratio',
   'overhead.jest.tests', 'overhead.jest.off_s', 'overhead.jest.on_s', 'overhead.jest.ratio',

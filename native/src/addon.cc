@@ -42,7 +42,8 @@ Napi::Object StopInfo(Napi::Env env, Arm* a) {
     if (napi_get_reference_value(env, a->error, &err) == napi_ok && err != nullptr)
       o.Set("error", Napi::Value(env, err));
   }
-  std::lock_guard<std::mutex> lock(*g_mu);
+  std::unique_lock<std::mutex> lock(*g_mu);
+  WaitNotBusy(lock, a);
   const int64_t end = a->stopped_ns != 0 ? a->stopped_ns : NowNs();
   o.Set("stopped", a->stopped);
   o.Set("timeoutMs", a->timeout_ms);

@@ -14,6 +14,7 @@ namespace ht {
 std::mutex* g_mu = new std::mutex();
 std::vector<ThreadState*>* g_threads = new std::vector<ThreadState*>();
 std::vector<Arm*>* g_watched = new std::vector<Arm*>();
+std::condition_variable* g_not_busy = new std::condition_variable();
 
 namespace {
 std::atomic<uint64_t> g_next_arm{1};
@@ -95,10 +96,15 @@ void Unwatch(Arm* a) {
   }
 }
 
+void WaitNotBusy(std::unique_lock<std::mutex>& lock, const Arm* a) {
+  while (a->busy) g_not_busy->wait(lock);
+}
+
 void FreeArm(Arm* a) {
   ThreadState* ts = a->ts;
   {
-    std::lock_guard<std::mutex> lock(*g_mu);
+    std::unique_lock<std::mutex> lock(*g_mu);
+    WaitNotBusy(lock, a);
     Unwatch(a);
     auto it = std::find(ts->arms.begin(), ts->arms.end(), a);
     if (it != ts->arms.end()) ts->arms.erase(it);

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -61,6 +62,7 @@ struct Arm {
   bool native = false;          // (mu) it had to be unblocked: stuck in native code
   bool stuck = false;           // (mu) reported stuck
   bool busy_outside = false;    // (mu) running JS where a termination is unsafe
+  std::string stack;            // (mu) then, the stack of that JS (taken by an interrupt)
   bool stopped = false;         // (mu) stopped: termination done and cancelled
   int64_t fired_ns = 0;         // (mu)
   int64_t window_cpu_ns = -1;   // (mu) the thread's CPU time when the current wait began
@@ -78,6 +80,10 @@ struct Arm {
   char label[256];
   size_t label_len = 0;
   StuckPlan plan;
+  // (mu) The watchdog is working on this arm without holding g_mu (reading /proc, killing
+  // children, writing the report). While set, the arm is not freed (FreeArm waits) and its stop
+  // details are not read (StopInfo waits): the watchdog publishes them when it clears the flag.
+  bool busy = false;
   // (js)
   bool in_frame = false;        // its synchronous frame is on the stack
   napi_ref error = nullptr;     // error created inside the interrupt: its stack is the stuck point
@@ -130,6 +136,11 @@ struct ThreadState {
 extern std::mutex* g_mu;  // heap-allocated and never destroyed (exit must not wait on it)
 extern std::vector<ThreadState*>* g_threads;  // (mu) every thread ever registered
 extern std::vector<Arm*>* g_watched;          // (mu) arms the watchdog is watching
+// Notified (with g_mu held) whenever the watchdog clears an arm's busy flag.
+extern std::condition_variable* g_not_busy;
+
+// With g_mu held (by `lock`): returns once the watchdog no longer works on `a`.
+void WaitNotBusy(std::unique_lock<std::mutex>& lock, const Arm* a);
 
 ThreadState* RegisterThread(napi_env env);  // once per env
 ThreadState* FindThread(uint64_t generation);  // (mu)

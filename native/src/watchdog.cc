@@ -29,7 +29,7 @@ namespace ht {
 namespace {
 
 constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
-constexpr int64_t kProgramLimitNs = 10'000'000'000;  // onStuck program before a kill: 10 s
+constexpr int64_t kProgramLimitNs = 10'000'000'000;  // an onStuck program before the kill
 
 // Heap-allocated and never destroyed: the watchdog thread may be waiting on it when the process
 // exits, and destroying a condition variable with a waiter blocks exit.
@@ -37,21 +37,38 @@ std::condition_variable* g_cv = new std::condition_variable();
 bool g_started = false;          // (mu)
 // onStuck programs started with kill 'none', not reaped yet: the watchdog reaps them when it wakes
 // (libuv waits only for the children it started itself).
-std::vector<pid_t>* g_programs = new std::vector<pid_t>();  // (mu)
+std::vector<pid_t>* g_programs = new std::vector<pid_t>();  // (watchdog thread only)
+// kill 'process' waiting for its onStuck program: the program, and when the kill happens anyway.
+pid_t g_kill_program = 0;   // (watchdog thread only)
+int64_t g_kill_at = 0;      // (watchdog thread only)
+constexpr int64_t kPollProgramNs = 5'000'000;
 int64_t g_wait_until = kNever;   // (mu) what the watchdog sleeps until
 
-std::string StuckReportJson(const Arm* a, int64_t now) {
-  const ThreadState* ts = a->ts;
-  std::string j = "{\"label\":" + JsonString(std::string(a->label, a->label_len));
+// What the stuck report needs, copied from the arm under g_mu.
+struct StuckSnapshot {
+  std::string label;
+  pid_t tid = 0;
+  uint64_t generation = 0;
+  int64_t armed_ns = 0;
+  int64_t deadline_ns = 0;
+  bool busy_outside = false;
+  std::string unblock;
+  std::string stack;
+  bool kill_process = false;
+};
+
+std::string StuckReportJson(const StuckSnapshot& s, int64_t now) {
+  std::string j = "{\"label\":" + JsonString(s.label);
   j += ",\"pid\":" + std::to_string(getpid());
-  j += ",\"tid\":" + std::to_string(ts->tid);
-  j += ",\"generation\":" + std::to_string(ts->generation);
-  j += ",\"timeoutMs\":" + std::to_string((a->deadline_ns - a->armed_ns) / 1e6);
-  j += ",\"elapsedMs\":" + std::to_string((now - a->armed_ns) / 1e6);
-  j += ",\"busyInJavaScript\":" + std::string(a->busy_outside ? "true" : "false");
-  j += ",\"diagnosis\":" + DiagnoseJson(getpid(), ts->tid);
-  j += ",\"unblock\":" + (a->unblock.empty() ? std::string("null") : a->unblock);
-  j += ",\"action\":" + JsonString(a->plan.kill_process ? "kill-process" : "report");
+  j += ",\"tid\":" + std::to_string(s.tid);
+  j += ",\"generation\":" + std::to_string(s.generation);
+  j += ",\"timeoutMs\":" + std::to_string((s.deadline_ns - s.armed_ns) / 1e6);
+  j += ",\"elapsedMs\":" + std::to_string((now - s.armed_ns) / 1e6);
+  j += ",\"busyInJavaScript\":" + std::string(s.busy_outside ? "true" : "false");
+  if (!s.stack.empty()) j += ",\"stack\":" + JsonString(s.stack);
+  j += ",\"diagnosis\":" + DiagnoseJson(getpid(), s.tid);
+  j += ",\"unblock\":" + (s.unblock.empty() ? std::string("null") : s.unblock);
+  j += ",\"action\":" + JsonString(s.kill_process ? "kill-process" : "report");
   return j + "}";
 }
 
@@ -102,19 +119,7 @@ pid_t StartProgram(const std::string& exec, const std::string& json) {
   return rc == 0 ? pid : -1;
 }
 
-// Waits (polling: this thread must not block in a signal-driven wait) until the program exits or
-// `limit_ns` passed, and reaps it.
-void AwaitProgram(pid_t pid, int64_t limit_ns) {
-  const int64_t until = NowNs() + limit_ns;
-  for (;;) {
-    int status = 0;
-    const pid_t r = waitpid(pid, &status, WNOHANG);
-    if (r == pid || (r < 0 && errno != EINTR)) return;
-    if (NowNs() >= until) return;
-    usleep(5000);
-  }
-}
-
+// Reaps the onStuck programs that have exited.
 void ReapPrograms() {
   auto& v = *g_programs;
   for (size_t i = 0; i < v.size();) {
@@ -129,17 +134,41 @@ void ReapPrograms() {
   }
 }
 
-// Appends the thread's stuck log (what it has not appended yet) to its file. Under g_mu: JS swaps
+// SIGKILLs this process and every process below it.
+[[noreturn]] void KillProcess() {
+  KillDescendants(getpid(), 0);
+  kill(getpid(), SIGKILL);
+  for (;;) pause();
+}
+
+// A kill that waits for the onStuck program started before it (it reports what the kill would
+// otherwise leave unsaid), at most until `until`. The watchdog polls it between its other work:
+// the other threads' deadlines are still served while the program runs.
+void PollPendingKill() {
+  if (g_kill_program == 0) return;
+  int status = 0;
+  const pid_t r = waitpid(g_kill_program, &status, WNOHANG);
+  if (r == g_kill_program || (r < 0 && errno != EINTR) || NowNs() >= g_kill_at) KillProcess();
+}
+
+// The part of the thread's stuck log not appended yet, claimed as appended. Under g_mu: JS swaps
 // buffers under it, so log_data stays valid while we copy.
-void WriteLog(ThreadState* ts) {
-  if (ts->log_data == nullptr || ts->log_path.empty()) return;
+std::string TakeLog(ThreadState* ts) {
+  if (ts->log_data == nullptr || ts->log_path.empty()) return std::string();
   const int32_t used = __atomic_load_n(reinterpret_cast<int32_t*>(ts->log_data), __ATOMIC_ACQUIRE);
-  if (used < 0 || static_cast<size_t>(used) + 8 > ts->log_capacity) return;  // not ours to trust
-  if (static_cast<size_t>(used) <= ts->log_written) return;
-  const int fd = open(ts->log_path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (used < 0 || static_cast<size_t>(used) + 8 > ts->log_capacity) return std::string();  // not ours to trust
+  if (static_cast<size_t>(used) <= ts->log_written) return std::string();
+  std::string text(ts->log_data + 8 + ts->log_written, static_cast<size_t>(used) - ts->log_written);
+  ts->log_written = static_cast<size_t>(used);
+  return text;
+}
+
+void AppendLog(const std::string& path, const std::string& text) {
+  if (text.empty()) return;
+  const int fd = open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return;
-  const char* p = ts->log_data + 8 + ts->log_written;
-  size_t left = static_cast<size_t>(used) - ts->log_written;
+  const char* p = text.data();
+  size_t left = text.size();
   while (left > 0) {
     const ssize_t n = write(fd, p, left);
     if (n < 0 && errno == EINTR) continue;
@@ -148,7 +177,6 @@ void WriteLog(ThreadState* ts) {
     left -= static_cast<size_t>(n);
   }
   close(fd);
-  ts->log_written = static_cast<size_t>(used) - left;
 }
 
 // Deadline passed: ask the thread to stop at its next JS safe point, and probe its event loop so
@@ -165,60 +193,128 @@ void Fire(Arm* a, int64_t now) {
 
 // Neither the interrupt nor the loop probe ran since the deadline, and the thread did have a CPU:
 // less than half the window's worth of CPU time, outside any syscall, means it was waiting for a
-// CPU (a loaded machine: the host or other processes took it), not running native code.
-bool Starved(const Arm* a) {
-  const int64_t cpu = ThreadCpuNs(a->ts->tid);
-  if (cpu < 0 || a->window_cpu_ns < 0) return false;
-  if (cpu - a->window_cpu_ns >= a->unblock_after_ns / 2) return false;  // it ran: native code
-  return OutsideSyscall(getpid(), a->ts->tid);  // in a syscall: blocked there
+// CPU (a loaded machine: the host or other processes took it), not running native code. Reads
+// /proc: called without g_mu.
+bool Starved(pid_t tid, int64_t window_cpu_ns, int64_t unblock_after_ns) {
+  const int64_t cpu = ThreadCpuNs(tid);
+  if (cpu < 0 || window_cpu_ns < 0) return false;
+  if (cpu - window_cpu_ns >= unblock_after_ns / 2) return false;  // it ran: native code
+  return OutsideSyscall(getpid(), tid);  // in a syscall: blocked there
 }
 
-// Neither the interrupt nor the loop probe ran: the thread is inside a native call. Name what it
-// is blocked in, then unblock it: EINTR for read-type syscalls, and its child processes killed
-// for execSync/spawnSync. The interrupt requested at the deadline is still pending and runs as
-// soon as the thread is back in JavaScript.
-void Unblock(Arm* a) {
+// Our interrupt ran; or an interrupt callback was entered since the deadline (it may be waiting
+// for g_mu; /proc would show that thread in a futex syscall): either way the thread runs V8
+// code, not native code.
+bool RanJs(const Arm* a) {
+  return a->interrupt_ran || a->ts->interrupts_entered.load() != a->fired_interrupts;
+}
+
+// Ends the watchdog's work on an arm (under g_mu): FreeArm and StopInfo may go on.
+void Release(Arm* a) {
+  a->busy = false;
+  g_not_busy->notify_all();
+}
+
+// What the unblock step needs, copied from the arm under g_mu.
+struct UnblockJob {
+  Arm* arm = nullptr;  // busy: stays allocated until the job releases it
+  pid_t tid = 0;
+  int64_t window_cpu_ns = -1;
+  int64_t unblock_after_ns = 0;
+  int64_t stuck_at_ns = 0;  // past this, a starved thread counts as stuck all the same
+  int64_t armed_ns = 0;
+};
+
+// The unblock step, part one, under g_mu: true when the thread may be in native code; the arm is
+// then busy and `job` holds what part two needs.
+bool UnblockBegin(Arm* a, UnblockJob* job) {
   a->phase = Phase::kUnblocked;
   a->next_step_ns = a->deadline_ns + std::max(a->stuck_after_ns, a->unblock_after_ns + 1);
-  if (a->probe_ran || !a->ts->alive) return;  // idle in its loop: JS settles it
-  // Our interrupt ran; or an interrupt callback was entered since the deadline and waits for g_mu
-  // (which we hold; /proc would show that thread in a futex syscall): either way the thread runs
-  // V8 code, not native code.
-  auto ran_js = [a] { return a->interrupt_ran || a->ts->interrupts_entered.load() != a->fired_interrupts; };
+  if (a->probe_ran || !a->ts->alive) return false;  // idle in its loop: JS settles it
   // Running JS since the deadline and never back in its event loop: busy, not idle. Confirm, so
   // that a loop in the async part may now be stopped in its microtask.
-  if (ran_js()) return RequestArmInterrupt(a, true);
-  const bool starved = Starved(a);
-  if (ran_js()) return RequestArmInterrupt(a, true);  // it entered one while we read /proc
-  if (starved && NowNs() < a->deadline_ns + a->stuck_after_ns) {
-    // Not native: its interrupt is still pending because it has not had a CPU. Calling it native
-    // would signal a thread that is about to run JavaScript, and an async part marked native is
-    // never stopped in place (seen: loops stopped only by a worker kill on a loaded 2-core CI
-    // machine). Look again one window later; past stuckAfter it counts as stuck all the same.
-    a->phase = Phase::kFired;
-    a->next_step_ns = NowNs() + a->unblock_after_ns;
-    a->window_cpu_ns = ThreadCpuNs(a->ts->tid);
-    return;
+  if (RanJs(a)) {
+    RequestArmInterrupt(a, true);
+    return false;
   }
-  a->native = true;
-  a->diagnosis = DiagnoseJson(getpid(), a->ts->tid);
-  const bool signalled = SignalThread(a->ts->tid);
-  // Only what the guarded function started: children older than the arm (a server started by
-  // a beforeAll, say) are left alone.
-  const std::string killed = KillDescendants(getpid(), a->ts->tid, a->armed_ns);
-  a->unblock = std::string("{\"signalled\":") + (signalled ? "true" : "false") +
-               ",\"killed\":" + killed + "}";
+  a->busy = true;
+  *job = UnblockJob{a, a->ts->tid, a->window_cpu_ns, a->unblock_after_ns,
+                    a->deadline_ns + a->stuck_after_ns, a->armed_ns};
+  return true;
 }
 
-// Still not back, long after the deadline: report, and carry out the onStuck plan.
-void Stuck(Arm* a, int64_t now) {
+// Part two, without g_mu (the arm is busy: it stays allocated): neither the interrupt nor the
+// loop probe ran, so the thread is inside a native call. Name what it is blocked in, then unblock
+// it: EINTR for read-type syscalls, and its child processes killed for execSync/spawnSync. The
+// interrupt requested at the deadline is still pending and runs as soon as the thread is back in
+// JavaScript.
+void UnblockOutside(const UnblockJob& job, std::unique_lock<std::mutex>& lock) {
+  Arm* a = job.arm;
+  const pid_t tid = job.tid;
+  const bool starved = Starved(tid, job.window_cpu_ns, job.unblock_after_ns);
+  std::string diagnosis;
+  if (!starved || NowNs() >= job.stuck_at_ns) diagnosis = DiagnoseJson(getpid(), tid);
+  lock.lock();
+  if (RanJs(a)) {  // it entered an interrupt while we read /proc
+    RequestArmInterrupt(a, true);
+    return Release(a);
+  }
+  if (a->stopped || !a->ts->alive) return Release(a);
+  if (diagnosis.empty()) {
+    // Not native: its interrupt is still pending because it has not had a CPU. Calling it native
+    // would signal a thread that is about to run JavaScript, and an async part marked native is
+    // never stopped in place. Look again one window later; past stuckAfter it counts as stuck
+    // all the same.
+    a->phase = Phase::kFired;
+    a->next_step_ns = NowNs() + job.unblock_after_ns;
+    a->window_cpu_ns = ThreadCpuNs(tid);
+    return Release(a);
+  }
+  // Marked native before anything can unblock it: the thread, back from its call, reads this
+  // to tell our doing from an ordinary exception.
+  a->native = true;
+  a->diagnosis = std::move(diagnosis);
+  const bool signalled = SignalThread(tid);
+  lock.unlock();
+  // Only what the guarded function started: children older than the arm (a server started by
+  // a beforeAll, say) are left alone.
+  const std::string killed = KillDescendants(getpid(), tid, job.armed_ns);
+  lock.lock();
+  a->unblock = std::string("{\"signalled\":") + (signalled ? "true" : "false") +
+               ",\"killed\":" + killed + "}";
+  Release(a);
+}
+
+// The stuck step, part one, under g_mu: true when there is something to report, and the arm is
+// then marked busy for StuckOutside(), with what it needs copied into `s` and `log`.
+bool StuckBegin(Arm* a, StuckSnapshot* s, std::string* log, std::string* log_path) {
   a->phase = Phase::kStuck;
   a->next_step_ns = kNever;
-  if (a->probe_ran) return;  // it was idle in its loop after the deadline: its JS settles it
+  if (a->probe_ran) return false;  // it was idle in its loop after the deadline: its JS settles it
   a->stuck = true;
+  ThreadState* ts = a->ts;
+  s->label.assign(a->label, a->label_len);
+  s->tid = ts->tid;
+  s->generation = ts->generation;
+  s->armed_ns = a->armed_ns;
+  s->deadline_ns = a->deadline_ns;
+  s->busy_outside = a->busy_outside;
+  s->unblock = a->unblock;
+  s->stack = a->stack;
+  s->kill_process = a->plan.kill_process;
+  *log = TakeLog(ts);
+  *log_path = ts->log_path;
+  a->busy = true;
+  return true;
+}
+
+// Part two, without g_mu: report, and carry out the onStuck plan.
+void StuckOutside(Arm* a, std::unique_lock<std::mutex>& lock, const StuckSnapshot& s,
+                  const std::string& log, const std::string& log_path) {
   // First the log, then the report: whoever the report wakes reads the log.
-  WriteLog(a->ts);
-  const std::string json = StuckReportJson(a, now);
+  AppendLog(log_path, log);
+  const std::string json = StuckReportJson(s, NowNs());
+  lock.lock();
   for (ThreadState* other : *g_threads) {
     if (other == a->ts || !other->alive || other->stuck_listener == nullptr) continue;
     auto* copy = new std::string(json);
@@ -226,22 +322,21 @@ void Stuck(Arm* a, int64_t now) {
         napi_ok)
       delete copy;
   }
-  if (!a->plan.report_path.empty()) WriteReport(a->plan.report_path, json);
-  if (!a->plan.exec.empty()) {
-    const pid_t program = StartProgram(a->plan.exec, json);
-    if (program > 0 && a->plan.kill_process) {
-      // It runs before the kill (it reports what the kill would otherwise leave unsaid): wait for
-      // it, holding g_mu (other threads' guarded calls wait too; the whole process dies next).
-      // A program still running after 10 s dies with the rest.
-      AwaitProgram(program, kProgramLimitNs);
-    } else if (program > 0) {
-      g_programs->push_back(program);
-    }
+  lock.unlock();
+  const StuckPlan& plan = a->plan;  // set before the arm was watched, never changed after
+  if (!plan.report_path.empty()) WriteReport(plan.report_path, json);
+  pid_t program = -1;
+  if (!plan.exec.empty()) program = StartProgram(plan.exec, json);
+  if (plan.kill_process) {
+    if (program <= 0) KillProcess();
+    // A program still running after kProgramLimitNs dies with the rest.
+    g_kill_program = program;
+    g_kill_at = NowNs() + kProgramLimitNs;
+  } else if (program > 0) {
+    g_programs->push_back(program);
   }
-  if (a->plan.kill_process) {
-    KillDescendants(getpid(), 0);
-    kill(getpid(), SIGKILL);
-  }
+  lock.lock();
+  Release(a);
 }
 
 void WatchdogMain() {
@@ -250,22 +345,41 @@ void WatchdogMain() {
   setpriority(PRIO_PROCESS, static_cast<id_t>(Gettid()), -10);
   std::unique_lock<std::mutex> lock(*g_mu);
   for (;;) {
-    if (!g_programs->empty()) ReapPrograms();
+    if (!g_programs->empty() || g_kill_program != 0) {
+      // waitpid without WNOHANG never happens here: these calls return at once.
+      lock.unlock();
+      ReapPrograms();
+      PollPendingKill();
+      lock.lock();
+    }
     const int64_t now = NowNs();
     int64_t next = kNever;
-    // Copy: Stuck() may not change g_watched, but keep the loop obviously safe.
-    std::vector<Arm*> watched = *g_watched;
-    for (Arm* a : watched) {
+    // Steps that read /proc, kill or write run after this pass, without g_mu: one per pass, then
+    // the pass starts again (the arms may have changed meanwhile).
+    UnblockJob unblock;
+    Arm* stuck = nullptr;
+    StuckSnapshot snapshot;
+    std::string log, log_path;
+    for (Arm* a : *g_watched) {
+      if (a->busy) continue;
       if (a->next_step_ns <= now) {
+        const bool free = unblock.arm == nullptr && stuck == nullptr;
         switch (a->phase) {
           case Phase::kArmed: Fire(a, now); break;
-          case Phase::kFired: Unblock(a); break;
-          case Phase::kUnblocked: Stuck(a, now); break;
+          case Phase::kFired: if (free) UnblockBegin(a, &unblock); break;
+          case Phase::kUnblocked: if (free && StuckBegin(a, &snapshot, &log, &log_path)) stuck = a; break;
           case Phase::kStuck: break;
         }
       }
       if (a->phase != Phase::kStuck) next = std::min(next, a->next_step_ns);
     }
+    if (unblock.arm != nullptr || stuck != nullptr) {
+      lock.unlock();
+      if (unblock.arm != nullptr) UnblockOutside(unblock, lock);
+      else StuckOutside(stuck, lock, snapshot, log, log_path);
+      continue;  // with g_mu held again
+    }
+    if (g_kill_program != 0) next = std::min(next, NowNs() + kPollProgramNs);
     g_wait_until = next;
     if (next == kNever) {
       g_cv->wait(lock);
