@@ -1,5 +1,6 @@
 #include "interrupt.h"
 
+#include <memory>
 #include <string>
 
 namespace ht {
@@ -15,7 +16,7 @@ struct InterruptRequest {
 // Runs on the JS thread, at the next safe point of the JavaScript it executes (loop back-edge,
 // call, regex backtracking step, Atomics.wait wake-up). Never runs JavaScript itself.
 //
-// Races handled here (DESIGN.md):
+// Races handled here:
 // - the request may be stale: it was made for an arm that has since finished, or it runs inside a
 //   later call; we look the arm up by id on this thread and do nothing if it is gone or not fired;
 // - TerminateExecution is only ever called from here, on the thread itself, right after we decided
@@ -24,11 +25,10 @@ struct InterruptRequest {
 //   termination escaping into Node's callback scopes exits 0 or aborts the process. The watchdog
 //   then reports the thread stuck instead.
 void OnInterrupt(v8::Isolate* isolate, void* data) {
-  auto* req = static_cast<InterruptRequest*>(data);
+  const std::unique_ptr<InterruptRequest> req(static_cast<InterruptRequest*>(data));
   ThreadState* ts = req->ts;
   const uint64_t arm_id = req->arm_id;
   const bool confirm = req->confirm;
-  delete req;
   ts->interrupts_entered.fetch_add(1);
   if (arm_id == 0) {
     ts->js_probe_hits.fetch_add(1);
@@ -40,7 +40,7 @@ void OnInterrupt(v8::Isolate* isolate, void* data) {
   bool in_microtask = false;
   Arm* a;
   {
-    std::lock_guard<std::mutex> lock(*g_mu);
+    MutexLock lock(g_mu);
     a = FindArm(ts, arm_id);
     if (a == nullptr || a->stopped || a->phase == Phase::kArmed) return;
     a->interrupt_ran = true;
@@ -68,15 +68,14 @@ void OnInterrupt(v8::Isolate* isolate, void* data) {
 
   // The error is created here so that V8 records the stack of the code that is stuck right now.
   napi_env env = ts->env;
-  napi_handle_scope scope;
-  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  napi_value msg, error;
-  if (napi_create_string_utf8(env, message.data(), message.size(), &msg) == napi_ok &&
-      napi_create_error(env, nullptr, msg, &error) == napi_ok) {
-    if (a->error != nullptr) napi_delete_reference(env, a->error);
-    napi_create_reference(env, error, 1, &a->error);
+  {
+    HandleScope scope(env);
+    napi_value msg, error;
+    // Without the error the stop still happens; its stack then comes from the guard's caller.
+    if (scope.ok() && napi_create_string_utf8(env, message.data(), message.size(), &msg) == napi_ok &&
+        napi_create_error(env, nullptr, msg, &error) == napi_ok)
+      a->error.Set(env, error);
   }
-  napi_close_handle_scope(env, scope);
 
   ts->terminating = arm_id;
   ts->terminating_in_microtask = in_microtask;
@@ -92,7 +91,7 @@ void OnMicrotasksCompleted(v8::Isolate* isolate, void* data) {
   Arm* a;
   {
     // Disarm before cancelling, so the watchdog cannot re-inject into the code that runs next.
-    std::lock_guard<std::mutex> lock(*g_mu);
+    MutexLock lock(g_mu);
     a = FindArm(ts, ts->terminating);
     const int64_t now = NowNs();
     if (a != nullptr) {
@@ -103,7 +102,8 @@ void OnMicrotasksCompleted(v8::Isolate* isolate, void* data) {
     // Other async parts on this thread past their deadline were starved by the same code, and
     // their continuations may have been in the queue V8 just dropped: they stop too, with the
     // same error (its stack shows the code that was stuck).
-    for (Arm* b : ts->arms) {
+    for (const auto& owned : ts->arms) {
+      Arm* b = owned.get();
       if (b == a || b->stopped || !b->watched || b->in_frame || b->native || b->phase == Phase::kArmed) continue;
       b->stopped = true;
       b->stopped_ns = now;
@@ -111,13 +111,12 @@ void OnMicrotasksCompleted(v8::Isolate* isolate, void* data) {
       starved.push_back(b);
     }
   }
-  if (a != nullptr && a->error != nullptr && !starved.empty()) {
+  // The arms stay allocated: only this thread frees them, and it is here.
+  if (a != nullptr && a->error && !starved.empty()) {
     napi_env env = ts->env;
-    napi_value error;
-    if (napi_get_reference_value(env, a->error, &error) == napi_ok && error != nullptr) {
-      for (Arm* b : starved) {
-        if (b->error == nullptr) napi_create_reference(env, error, 1, &b->error);
-      }
+    if (napi_value error = a->error.Get(env)) {
+      for (Arm* b : starved)
+        if (!b->error) b->error.Set(env, error);
     }
   }
   ts->terminating = 0;
@@ -125,18 +124,18 @@ void OnMicrotasksCompleted(v8::Isolate* isolate, void* data) {
   if (isolate->IsExecutionTerminating()) isolate->CancelTerminateExecution();
   // V8 dropped the rest of the microtask queue; Node's async-id stack still holds the entry the
   // stopped microtask pushed. Let JS rebalance it before Node checks it (or aborts).
-  if (ts->after_microtask_stop != nullptr) {
+  if (ts->after_microtask_stop) {
     napi_env env = ts->env;
-    napi_handle_scope scope;
-    if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-    napi_value fn, undefined;
-    if (napi_get_reference_value(env, ts->after_microtask_stop, &fn) == napi_ok && fn != nullptr) {
-      napi_get_undefined(env, &undefined);
-      napi_call_function(env, undefined, fn, 0, nullptr, nullptr);
+    HandleScope scope(env);
+    if (!scope.ok()) return;
+    napi_value fn = ts->after_microtask_stop.Get(env);
+    napi_value undefined;
+    if (fn != nullptr && napi_get_undefined(env, &undefined) == napi_ok &&
+        napi_call_function(env, undefined, fn, 0, nullptr, nullptr) != napi_ok) {
+      // It threw (or Node-API failed): nothing to do about it here, and it must not escape.
       napi_value ignored;
-      napi_get_and_clear_last_exception(env, &ignored);
+      (void)napi_get_and_clear_last_exception(env, &ignored);
     }
-    napi_close_handle_scope(env, scope);
   }
 }
 
@@ -148,27 +147,28 @@ struct ProbeData {
 // not stuck. env is null when the environment is being torn down.
 void OnLoopProbe(napi_env env, napi_value, void* context, void* data) {
   auto* ts = static_cast<ThreadState*>(context);
-  auto* probe = static_cast<ProbeData*>(data);
+  const std::unique_ptr<ProbeData> probe(static_cast<ProbeData*>(data));
   const uint64_t arm_id = probe->arm_id;
-  delete probe;
   if (env == nullptr) return;
   if (arm_id == 0) {
     ts->loop_probe_hits.fetch_add(1);
     return;
   }
   {
-    std::lock_guard<std::mutex> lock(*g_mu);
+    MutexLock lock(g_mu);
     Arm* a = FindArm(ts, arm_id);
     if (a == nullptr || a->stopped) return;
     a->probe_ran = true;
   }
   // The thread is idle inside the async part of this arm: nothing to stop, so tell JS now that
   // the deadline passed (or that interruptThread() fired), rather than when its timer runs.
-  if (ts->on_idle_fire == nullptr) return;
-  napi_value fn, undefined, token;
-  if (napi_get_reference_value(env, ts->on_idle_fire, &fn) != napi_ok || fn == nullptr) return;
-  napi_get_undefined(env, &undefined);
-  napi_create_double(env, static_cast<double>(arm_id), &token);
+  // (Node-API gives threadsafe-function callbacks a handle scope, and reports an exception
+  // thrown here as uncaught, as for any callback.)
+  napi_value fn = ts->on_idle_fire.Get(env);
+  napi_value undefined, token;
+  if (fn == nullptr || napi_get_undefined(env, &undefined) != napi_ok ||
+      napi_create_double(env, static_cast<double>(arm_id), &token) != napi_ok)
+    return;
   napi_call_function(env, undefined, fn, 1, &token, nullptr);
 }
 
@@ -177,17 +177,18 @@ void OnEnvCleanup(void* data) {
   napi_threadsafe_function probe, listener;
   {
     // From here on the watchdog never calls into this isolate again.
-    std::lock_guard<std::mutex> lock(*g_mu);
+    MutexLock lock(g_mu);
     ts->alive = false;
     probe = ts->probe;
     listener = ts->stuck_listener;
     ts->probe = nullptr;
     ts->stuck_listener = nullptr;
     ts->log_data = nullptr;  // the buffer goes with the isolate
-    for (Arm* a : ts->arms) Unwatch(a);
+    for (const auto& a : ts->arms) Unwatch(a.get());
   }
-  if (probe != nullptr) napi_release_threadsafe_function(probe, napi_tsfn_abort);
-  if (listener != nullptr) napi_release_threadsafe_function(listener, napi_tsfn_abort);
+  // A release that fails leaves nothing to undo: the env is going away with them.
+  if (probe != nullptr) (void)napi_release_threadsafe_function(probe, napi_tsfn_abort);
+  if (listener != nullptr) (void)napi_release_threadsafe_function(listener, napi_tsfn_abort);
 }
 
 }  // namespace
@@ -195,6 +196,7 @@ void OnEnvCleanup(void* data) {
 void RequestArmInterrupt(Arm* a, bool confirm) {
   ThreadState* ts = a->ts;
   if (!ts->alive) return;
+  // OnInterrupt owns the request from here (V8 runs every requested interrupt).
   ts->isolate->RequestInterrupt(OnInterrupt, new InterruptRequest{ts, a->id, confirm});
 }
 
@@ -205,8 +207,9 @@ void RequestProbeInterrupt(ThreadState* ts) {
 
 void ProbeLoop(ThreadState* ts, uint64_t arm_id) {
   if (!ts->alive || ts->probe == nullptr) return;
-  auto* data = new ProbeData{arm_id};
-  if (napi_call_threadsafe_function(ts->probe, data, napi_tsfn_nonblocking) != napi_ok) delete data;
+  auto data = std::make_unique<ProbeData>(ProbeData{arm_id});
+  // On success OnLoopProbe owns it (also when the env goes: it is then called with env null).
+  if (napi_call_threadsafe_function(ts->probe, data.get(), napi_tsfn_nonblocking) == napi_ok) data.release();
 }
 
 napi_status InstallThreadHooks(ThreadState* ts) {
@@ -215,12 +218,17 @@ napi_status InstallThreadHooks(ThreadState* ts) {
   napi_value name;
   napi_status s = napi_create_string_utf8(env, "hardtimeout.probe", NAPI_AUTO_LENGTH, &name);
   if (s != napi_ok) return s;
+  napi_threadsafe_function probe;
   s = napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, nullptr, nullptr, ts,
-                                      OnLoopProbe, &ts->probe);
+                                      OnLoopProbe, &probe);
   if (s != napi_ok) return s;
   // Unref'd: the probe must never keep a process alive.
-  s = napi_unref_threadsafe_function(env, ts->probe);
+  s = napi_unref_threadsafe_function(env, probe);
   if (s != napi_ok) return s;
+  {
+    MutexLock lock(g_mu);
+    ts->probe = probe;
+  }
   // Registered after the threadsafe function, so it runs before Node finalizes it.
   return napi_add_env_cleanup_hook(env, OnEnvCleanup, ts);
 }

@@ -7,13 +7,13 @@
 
 namespace ht {
 
-// Called with g_mu held, from any thread. Both are no-ops for a thread that is no longer alive.
+// From any thread. All three are no-ops for a thread that is no longer alive.
 // The interrupt for a fired deadline. A first one stops only code in the arm's own guard frame;
 // a confirming one (the thread stayed busy in JS, never back in its loop) may also stop a loop
 // running in a microtask.
-void RequestArmInterrupt(Arm* a, bool confirm = false);
-void RequestProbeInterrupt(ThreadState* ts);  // killThread: is the thread running JS?
-void ProbeLoop(ThreadState* ts, uint64_t arm_id);  // is the thread idle in its event loop?
+void RequestArmInterrupt(Arm* a, bool confirm = false) REQUIRES(g_mu);
+void RequestProbeInterrupt(ThreadState* ts) REQUIRES(g_mu);  // killThread: is the thread running JS?
+void ProbeLoop(ThreadState* ts, uint64_t arm_id) REQUIRES(g_mu);  // is the thread idle in its event loop?
 
 // On the JS thread, at module init: hooks the microtask checkpoint and creates the loop probe.
 napi_status InstallThreadHooks(ThreadState* ts);

@@ -1,20 +1,19 @@
 #include "registry.h"
 
-#include <sys/syscall.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <random>
 
+#include "platform.h"
 #include "watchdog.h"
 
 namespace ht {
 
-std::mutex* g_mu = new std::mutex();
-std::vector<ThreadState*>* g_threads = new std::vector<ThreadState*>();
-std::vector<Arm*>* g_watched = new std::vector<Arm*>();
-std::condition_variable* g_not_busy = new std::condition_variable();
+Mutex& g_mu = *new Mutex();
+std::vector<ThreadState*>* const g_threads = new std::vector<ThreadState*>();
+std::vector<Arm*>* const g_watched = new std::vector<Arm*>();
+std::condition_variable* const g_not_busy = new std::condition_variable();
 
 namespace {
 std::atomic<uint64_t> g_next_arm{1};
@@ -37,16 +36,15 @@ int64_t NowNs() {
   return static_cast<int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec;
 }
 
-pid_t Gettid() { return static_cast<pid_t>(syscall(SYS_gettid)); }
-
 ThreadState* RegisterThread(napi_env env) {
+  // Never freed (see ThreadState): owned by g_threads for the life of the process.
   auto* ts = new ThreadState();
   ts->generation = (ProcessNonce() << 32) | g_next_thread.fetch_add(1);
   ts->tid = Gettid();
-  ts->is_main = ts->tid == getpid();
+  ts->is_main = IsMainThread();
   ts->isolate = v8::Isolate::GetCurrent();
   ts->env = env;
-  std::lock_guard<std::mutex> lock(*g_mu);
+  MutexLock lock(g_mu);
   g_threads->push_back(ts);
   return ts;
 }
@@ -58,31 +56,33 @@ ThreadState* FindThread(uint64_t generation) {
 }
 
 Arm* FindArm(ThreadState* ts, uint64_t id) {
-  for (Arm* a : ts->arms)
-    if (a->id == id) return a;
+  for (const auto& a : ts->arms)
+    if (a->id == id) return a.get();
   return nullptr;
 }
 
-Arm* NewArm(ThreadState* ts, double timeout_ms) {
-  auto* a = new Arm();
+std::unique_ptr<Arm> NewArm(ThreadState* ts, double timeout_ms) {
+  auto a = std::make_unique<Arm>();
   a->id = g_next_arm.fetch_add(1);
   a->ts = ts;
   a->timeout_ms = timeout_ms;
   a->armed_ns = NowNs();
-  a->deadline_ns = a->armed_ns + static_cast<int64_t>(timeout_ms * 1e6);
-  a->next_step_ns = a->deadline_ns;
   a->unblock_after_ns = 50 * 1000000LL;
   a->stuck_after_ns = 1000 * 1000000LL;
   return a;
 }
 
-void Watch(Arm* a) {
+Arm* Watch(std::unique_ptr<Arm> owned) {
+  Arm* a = owned.get();
   ThreadState* ts = a->ts;
-  std::lock_guard<std::mutex> lock(*g_mu);
-  ts->arms.push_back(a);
+  MutexLock lock(g_mu);
+  a->deadline_ns = a->armed_ns + static_cast<int64_t>(a->timeout_ms * 1e6);
+  a->next_step_ns = a->deadline_ns;
+  ts->arms.push_back(std::move(owned));
   g_watched->push_back(a);
   a->watched = true;
   WatchdogArmed(a->deadline_ns);
+  return a;
 }
 
 void Unwatch(Arm* a) {
@@ -96,22 +96,25 @@ void Unwatch(Arm* a) {
   }
 }
 
-void WaitNotBusy(std::unique_lock<std::mutex>& lock, const Arm* a) {
-  while (a->busy) g_not_busy->wait(lock);
+void WaitNotBusy(const Arm* a) {
+  while (a->busy) g_mu.Wait(*g_not_busy);
 }
 
 void FreeArm(Arm* a) {
   ThreadState* ts = a->ts;
+  std::unique_ptr<Arm> owned;
   {
-    std::unique_lock<std::mutex> lock(*g_mu);
-    WaitNotBusy(lock, a);
+    MutexLock lock(g_mu);
+    WaitNotBusy(a);
     Unwatch(a);
-    auto it = std::find(ts->arms.begin(), ts->arms.end(), a);
-    if (it != ts->arms.end()) ts->arms.erase(it);
+    auto it = std::find_if(ts->arms.begin(), ts->arms.end(), [a](const auto& p) { return p.get() == a; });
+    if (it != ts->arms.end()) {
+      owned = std::move(*it);
+      ts->arms.erase(it);
+    }
   }
-  if (a->error != nullptr) napi_delete_reference(ts->env, a->error);
   if (ts->last_stop == a) ts->last_stop = nullptr;
-  delete a;
+  // `owned` destroys the arm here, on its own thread (its error Ref requires it), without g_mu.
 }
 
 }  // namespace ht

@@ -1,26 +1,28 @@
+// The watchdog escalates each armed deadline in steps (registry.h's Phase): fire, unblock, stuck.
+// It holds g_mu only to read and publish an arm's state: the steps' system work (/proc reads,
+// signals to children, the report, an onStuck program) runs without it, with the arm marked busy
+// so that it stays allocated meanwhile. No thread's arming or stopping waits for another's I/O.
 #include "watchdog.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
-#include <cstdio>
 #include <limits>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "interrupt.h"
-#include "proc.h"
-#include "registry.h"
-#include "signals.h"
+#include "json.h"
+#include "owners.h"
+#include "platform.h"
 
 extern char** environ;
 
@@ -29,20 +31,24 @@ namespace ht {
 namespace {
 
 constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
-constexpr int64_t kProgramLimitNs = 10'000'000'000;  // an onStuck program before the kill
+constexpr int64_t kProgramLimitNs = 10'000'000'000;  // an onStuck program, before the kill
+constexpr int64_t kPollProgramNs = 5'000'000;        // how often a kill looks at its program
 
 // Heap-allocated and never destroyed: the watchdog thread may be waiting on it when the process
 // exits, and destroying a condition variable with a waiter blocks exit.
-std::condition_variable* g_cv = new std::condition_variable();
-bool g_started = false;          // (mu)
-// onStuck programs started with kill 'none', not reaped yet: the watchdog reaps them when it wakes
+std::condition_variable* const g_cv = new std::condition_variable();
+bool g_started GUARDED_BY(g_mu) = false;
+int64_t g_wait_until GUARDED_BY(g_mu) = kNever;  // what the watchdog sleeps until
+
+// The watchdog thread's own state, touched by no other thread.
+// onStuck programs started with kill 'none', not reaped yet: reaped when the watchdog wakes
 // (libuv waits only for the children it started itself).
-std::vector<pid_t>* g_programs = new std::vector<pid_t>();  // (watchdog thread only)
-// kill 'process' waiting for its onStuck program: the program, and when the kill happens anyway.
-pid_t g_kill_program = 0;   // (watchdog thread only)
-int64_t g_kill_at = 0;      // (watchdog thread only)
-constexpr int64_t kPollProgramNs = 5'000'000;
-int64_t g_wait_until = kNever;   // (mu) what the watchdog sleeps until
+std::vector<pid_t>* const g_programs = new std::vector<pid_t>();
+// kill 'process' waiting for its onStuck program (0: none), and when it happens anyway.
+pid_t g_kill_program = 0;
+int64_t g_kill_at = 0;
+
+// ---- the report and the onStuck plan (no lock: plain data in, files and processes out) ----
 
 // What the stuck report needs, copied from the arm under g_mu.
 struct StuckSnapshot {
@@ -55,6 +61,8 @@ struct StuckSnapshot {
   std::string unblock;
   std::string stack;
   bool kill_process = false;
+  std::string log;       // stuck-log text not appended yet
+  std::string log_path;
 };
 
 std::string StuckReportJson(const StuckSnapshot& s, int64_t now) {
@@ -72,13 +80,26 @@ std::string StuckReportJson(const StuckSnapshot& s, int64_t now) {
   return j + "}";
 }
 
+// Written to a temporary name, then renamed: a reader never sees half a report.
 void WriteReport(const std::string& path, const std::string& json) {
   const std::string tmp = path + ".tmp" + std::to_string(getpid());
-  FILE* f = fopen(tmp.c_str(), "w");
-  if (f == nullptr) return;
-  const bool ok = fwrite(json.data(), 1, json.size(), f) == json.size();
-  if (fclose(f) == 0 && ok) rename(tmp.c_str(), path.c_str());
+  File f(fopen(tmp.c_str(), "w"));
+  if (f.get() == nullptr) return;
+  const bool written = fwrite(json.data(), 1, json.size(), f.get()) == json.size();
+  if (f.Close() && written) rename(tmp.c_str(), path.c_str());
 }
+
+// posix_spawn's attribute and file-action objects, destroyed with their scope.
+struct SpawnAttr {
+  posix_spawnattr_t attr;
+  SpawnAttr() { posix_spawnattr_init(&attr); }
+  ~SpawnAttr() { posix_spawnattr_destroy(&attr); }
+};
+struct SpawnActions {
+  posix_spawn_file_actions_t actions;
+  SpawnActions() { posix_spawn_file_actions_init(&actions); }
+  ~SpawnActions() { posix_spawn_file_actions_destroy(&actions); }
+};
 
 // Starts the onStuck program, no shell: its arguments (each ended by a NUL byte), then the report.
 // The mask is reset: a program must not inherit signals this thread happens to block.
@@ -91,35 +112,29 @@ pid_t StartProgram(const std::string& exec, const std::string& json) {
   for (size_t i = 0; i < args.size(); i = args.find('\0', i) + 1) argv.push_back(&args[i]);
   argv.push_back(&report[0]);
   argv.push_back(nullptr);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
+  SpawnAttr attr;
   sigset_t none;
   sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+  posix_spawnattr_setsigmask(&attr.attr, &none);
+  posix_spawnattr_setflags(&attr.attr, POSIX_SPAWN_SETSIGMASK);
   // Node opens its standard streams close-on-exec: the program would get none (Node then puts
   // /dev/null there). It gets copies, dup2'ed into place in the child, which clears the flag
   // (dup2 onto the same number would not, before glibc 2.29). The copies themselves are
-  // close-on-exec, and closed here after the spawn.
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  int copies[3] = {-1, -1, -1};
+  // close-on-exec, and closed when this function returns.
+  SpawnActions actions;
+  Fd copies[3];
   for (int fd = 0; fd < 3; fd++) {
-    copies[fd] = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-    if (copies[fd] >= 0) posix_spawn_file_actions_adddup2(&actions, copies[fd], fd);
+    copies[fd] = Fd(fcntl(fd, F_DUPFD_CLOEXEC, 3));
+    if (copies[fd].ok()) posix_spawn_file_actions_adddup2(&actions.actions, copies[fd].get(), fd);
   }
   pid_t pid = -1;
   // environ is read without Node's environment lock (not reachable from an addon): a worker
   // thread setting process.env at this very moment is the one case not covered.
-  const int rc = posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), environ);
-  for (int fd : copies)
-    if (fd >= 0) close(fd);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
+  const int rc = posix_spawnp(&pid, argv[0], &actions.actions, &attr.attr, argv.data(), environ);
   return rc == 0 ? pid : -1;
 }
 
-// Reaps the onStuck programs that have exited.
+// Reaps the onStuck programs that have exited (waitpid with WNOHANG: returns at once).
 void ReapPrograms() {
   auto& v = *g_programs;
   for (size_t i = 0; i < v.size();) {
@@ -134,16 +149,16 @@ void ReapPrograms() {
   }
 }
 
-// SIGKILLs this process and every process below it.
+// SIGKILLs every process below this one, then this one.
 [[noreturn]] void KillProcess() {
   KillDescendants(getpid(), 0);
   kill(getpid(), SIGKILL);
   for (;;) pause();
 }
 
-// A kill that waits for the onStuck program started before it (it reports what the kill would
-// otherwise leave unsaid), at most until `until`. The watchdog polls it between its other work:
-// the other threads' deadlines are still served while the program runs.
+// The kill that waits for the onStuck program started before it (the program reports what the
+// kill would otherwise leave unsaid), at most until g_kill_at. Polled between the watchdog's
+// other work: other threads' deadlines are still served while the program runs.
 void PollPendingKill() {
   if (g_kill_program == 0) return;
   int status = 0;
@@ -151,9 +166,26 @@ void PollPendingKill() {
   if (r == g_kill_program || (r < 0 && errno != EINTR) || NowNs() >= g_kill_at) KillProcess();
 }
 
-// The part of the thread's stuck log not appended yet, claimed as appended. Under g_mu: JS swaps
-// buffers under it, so log_data stays valid while we copy.
-std::string TakeLog(ThreadState* ts) {
+void AppendLog(const std::string& path, const std::string& text) {
+  if (text.empty()) return;
+  Fd fd(open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
+  if (!fd.ok()) return;
+  const char* p = text.data();
+  size_t left = text.size();
+  while (left > 0) {
+    const ssize_t n = write(fd.get(), p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+}
+
+// ---- the steps ----
+
+// The part of the thread's stuck log not appended yet, claimed as appended. JS swaps buffers
+// under g_mu, so log_data stays valid while we copy.
+std::string TakeLog(ThreadState* ts) REQUIRES(g_mu) {
   if (ts->log_data == nullptr || ts->log_path.empty()) return std::string();
   const int32_t used = __atomic_load_n(reinterpret_cast<int32_t*>(ts->log_data), __ATOMIC_ACQUIRE);
   if (used < 0 || static_cast<size_t>(used) + 8 > ts->log_capacity) return std::string();  // not ours to trust
@@ -163,25 +195,9 @@ std::string TakeLog(ThreadState* ts) {
   return text;
 }
 
-void AppendLog(const std::string& path, const std::string& text) {
-  if (text.empty()) return;
-  const int fd = open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return;
-  const char* p = text.data();
-  size_t left = text.size();
-  while (left > 0) {
-    const ssize_t n = write(fd, p, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    p += n;
-    left -= static_cast<size_t>(n);
-  }
-  close(fd);
-}
-
 // Deadline passed: ask the thread to stop at its next JS safe point, and probe its event loop so
 // that an idle thread (a promise waiting for nothing) is not mistaken for a stuck one.
-void Fire(Arm* a, int64_t now) {
+void Fire(Arm* a, int64_t now) REQUIRES(g_mu) {
   a->phase = Phase::kFired;
   a->fired_ns = now;
   a->next_step_ns = a->deadline_ns + a->unblock_after_ns;
@@ -193,8 +209,7 @@ void Fire(Arm* a, int64_t now) {
 
 // Neither the interrupt nor the loop probe ran since the deadline, and the thread did have a CPU:
 // less than half the window's worth of CPU time, outside any syscall, means it was waiting for a
-// CPU (a loaded machine: the host or other processes took it), not running native code. Reads
-// /proc: called without g_mu.
+// CPU (a loaded machine: the host or other processes took it), not running native code.
 bool Starved(pid_t tid, int64_t window_cpu_ns, int64_t unblock_after_ns) {
   const int64_t cpu = ThreadCpuNs(tid);
   if (cpu < 0 || window_cpu_ns < 0) return false;
@@ -205,12 +220,12 @@ bool Starved(pid_t tid, int64_t window_cpu_ns, int64_t unblock_after_ns) {
 // Our interrupt ran; or an interrupt callback was entered since the deadline (it may be waiting
 // for g_mu; /proc would show that thread in a futex syscall): either way the thread runs V8
 // code, not native code.
-bool RanJs(const Arm* a) {
+bool RanJs(const Arm* a) REQUIRES(g_mu) {
   return a->interrupt_ran || a->ts->interrupts_entered.load() != a->fired_interrupts;
 }
 
-// Ends the watchdog's work on an arm (under g_mu): FreeArm and StopInfo may go on.
-void Release(Arm* a) {
+// Ends the watchdog's work on an arm: FreeArm and StopInfo may go on.
+void Release(Arm* a) REQUIRES(g_mu) {
   a->busy = false;
   g_not_busy->notify_all();
 }
@@ -220,14 +235,12 @@ struct UnblockJob {
   Arm* arm = nullptr;  // busy: stays allocated until the job releases it
   pid_t tid = 0;
   int64_t window_cpu_ns = -1;
-  int64_t unblock_after_ns = 0;
   int64_t stuck_at_ns = 0;  // past this, a starved thread counts as stuck all the same
-  int64_t armed_ns = 0;
 };
 
-// The unblock step, part one, under g_mu: true when the thread may be in native code; the arm is
-// then busy and `job` holds what part two needs.
-bool UnblockBegin(Arm* a, UnblockJob* job) {
+// The unblock step, part one: true when the thread may be in native code; the arm is then busy
+// and `job` holds what part two needs.
+bool UnblockBegin(Arm* a, UnblockJob* job) REQUIRES(g_mu) {
   a->phase = Phase::kUnblocked;
   a->next_step_ns = a->deadline_ns + std::max(a->stuck_after_ns, a->unblock_after_ns + 1);
   if (a->probe_ran || !a->ts->alive) return false;  // idle in its loop: JS settles it
@@ -238,56 +251,55 @@ bool UnblockBegin(Arm* a, UnblockJob* job) {
     return false;
   }
   a->busy = true;
-  *job = UnblockJob{a, a->ts->tid, a->window_cpu_ns, a->unblock_after_ns,
-                    a->deadline_ns + a->stuck_after_ns, a->armed_ns};
+  *job = UnblockJob{a, a->ts->tid, a->window_cpu_ns, a->deadline_ns + a->stuck_after_ns};
   return true;
 }
 
-// Part two, without g_mu (the arm is busy: it stays allocated): neither the interrupt nor the
-// loop probe ran, so the thread is inside a native call. Name what it is blocked in, then unblock
-// it: EINTR for read-type syscalls, and its child processes killed for execSync/spawnSync. The
-// interrupt requested at the deadline is still pending and runs as soon as the thread is back in
-// JavaScript.
-void UnblockOutside(const UnblockJob& job, std::unique_lock<std::mutex>& lock) {
+// Part two, without g_mu held on entry: neither the interrupt nor the loop probe ran, so the
+// thread is inside a native call. Name what it is blocked in, then unblock it: EINTR for
+// read-type syscalls, and its child processes killed for execSync/spawnSync. The interrupt
+// requested at the deadline is still pending and runs as soon as the thread is back in JS.
+void UnblockOutside(const UnblockJob& job) EXCLUDES(g_mu) {
   Arm* a = job.arm;
-  const pid_t tid = job.tid;
-  const bool starved = Starved(tid, job.window_cpu_ns, job.unblock_after_ns);
+  const bool starved = Starved(job.tid, job.window_cpu_ns, a->unblock_after_ns);
   std::string diagnosis;
-  if (!starved || NowNs() >= job.stuck_at_ns) diagnosis = DiagnoseJson(getpid(), tid);
-  lock.lock();
-  if (RanJs(a)) {  // it entered an interrupt while we read /proc
-    RequestArmInterrupt(a, true);
-    return Release(a);
+  if (!starved || NowNs() >= job.stuck_at_ns) diagnosis = DiagnoseJson(getpid(), job.tid);
+  bool signalled;
+  {
+    MutexLock lock(g_mu);
+    if (RanJs(a)) {  // it entered an interrupt while we read /proc
+      RequestArmInterrupt(a, true);
+      return Release(a);
+    }
+    if (a->stopped || !a->ts->alive) return Release(a);
+    if (diagnosis.empty()) {
+      // Not native: its interrupt is still pending because it has not had a CPU. Calling it
+      // native would signal a thread that is about to run JavaScript, and an async part marked
+      // native is never stopped in place. Look again one window later; past stuckAfter it
+      // counts as stuck all the same.
+      a->phase = Phase::kFired;
+      a->next_step_ns = NowNs() + a->unblock_after_ns;
+      a->window_cpu_ns = ThreadCpuNs(job.tid);
+      return Release(a);
+    }
+    // Marked native before anything can unblock it: the thread, back from its call, reads this
+    // to tell our doing from an ordinary exception.
+    a->native = true;
+    a->diagnosis = std::move(diagnosis);
+    signalled = SignalThread(job.tid);
   }
-  if (a->stopped || !a->ts->alive) return Release(a);
-  if (diagnosis.empty()) {
-    // Not native: its interrupt is still pending because it has not had a CPU. Calling it native
-    // would signal a thread that is about to run JavaScript, and an async part marked native is
-    // never stopped in place. Look again one window later; past stuckAfter it counts as stuck
-    // all the same.
-    a->phase = Phase::kFired;
-    a->next_step_ns = NowNs() + job.unblock_after_ns;
-    a->window_cpu_ns = ThreadCpuNs(tid);
-    return Release(a);
-  }
-  // Marked native before anything can unblock it: the thread, back from its call, reads this
-  // to tell our doing from an ordinary exception.
-  a->native = true;
-  a->diagnosis = std::move(diagnosis);
-  const bool signalled = SignalThread(tid);
-  lock.unlock();
   // Only what the guarded function started: children older than the arm (a server started by
   // a beforeAll, say) are left alone.
-  const std::string killed = KillDescendants(getpid(), tid, job.armed_ns);
-  lock.lock();
+  const std::string killed = KillDescendants(getpid(), job.tid, a->armed_ns);
+  MutexLock lock(g_mu);
   a->unblock = std::string("{\"signalled\":") + (signalled ? "true" : "false") +
                ",\"killed\":" + killed + "}";
   Release(a);
 }
 
-// The stuck step, part one, under g_mu: true when there is something to report, and the arm is
-// then marked busy for StuckOutside(), with what it needs copied into `s` and `log`.
-bool StuckBegin(Arm* a, StuckSnapshot* s, std::string* log, std::string* log_path) {
+// The stuck step, part one: true when there is something to report; the arm is then busy and
+// `s` holds what part two needs.
+bool StuckBegin(Arm* a, StuckSnapshot* s) REQUIRES(g_mu) {
   a->phase = Phase::kStuck;
   a->next_step_ns = kNever;
   if (a->probe_ran) return false;  // it was idle in its loop after the deadline: its JS settles it
@@ -302,89 +314,97 @@ bool StuckBegin(Arm* a, StuckSnapshot* s, std::string* log, std::string* log_pat
   s->unblock = a->unblock;
   s->stack = a->stack;
   s->kill_process = a->plan.kill_process;
-  *log = TakeLog(ts);
-  *log_path = ts->log_path;
+  s->log = TakeLog(ts);
+  s->log_path = ts->log_path;
   a->busy = true;
   return true;
 }
 
-// Part two, without g_mu: report, and carry out the onStuck plan.
-void StuckOutside(Arm* a, std::unique_lock<std::mutex>& lock, const StuckSnapshot& s,
-                  const std::string& log, const std::string& log_path) {
-  // First the log, then the report: whoever the report wakes reads the log.
-  AppendLog(log_path, log);
-  const std::string json = StuckReportJson(s, NowNs());
-  lock.lock();
+// Tells the other threads' onThreadStuck listeners.
+void NotifyListeners(const ThreadState* stuck, const std::string& json) REQUIRES(g_mu) {
   for (ThreadState* other : *g_threads) {
-    if (other == a->ts || !other->alive || other->stuck_listener == nullptr) continue;
-    auto* copy = new std::string(json);
-    if (napi_call_threadsafe_function(other->stuck_listener, copy, napi_tsfn_nonblocking) !=
-        napi_ok)
-      delete copy;
+    if (other == stuck || !other->alive || other->stuck_listener == nullptr) continue;
+    auto copy = std::make_unique<std::string>(json);
+    // On success the listener's call (CallStuckListener) owns the copy.
+    if (napi_call_threadsafe_function(other->stuck_listener, copy.get(), napi_tsfn_nonblocking) == napi_ok)
+      copy.release();
   }
-  lock.unlock();
-  const StuckPlan& plan = a->plan;  // set before the arm was watched, never changed after
+}
+
+// Part two, without g_mu held on entry: report, and carry out the onStuck plan.
+void StuckOutside(Arm* a, const StuckSnapshot& s) EXCLUDES(g_mu) {
+  // First the log, then the report: whoever the report wakes reads the log.
+  AppendLog(s.log_path, s.log);
+  const std::string json = StuckReportJson(s, NowNs());
+  {
+    MutexLock lock(g_mu);
+    NotifyListeners(a->ts, json);
+  }
+  const StuckPlan& plan = a->plan;
   if (!plan.report_path.empty()) WriteReport(plan.report_path, json);
-  pid_t program = -1;
-  if (!plan.exec.empty()) program = StartProgram(plan.exec, json);
+  const pid_t program = plan.exec.empty() ? -1 : StartProgram(plan.exec, json);
   if (plan.kill_process) {
     if (program <= 0) KillProcess();
-    // A program still running after kProgramLimitNs dies with the rest.
-    g_kill_program = program;
+    g_kill_program = program;  // a program still running at g_kill_at dies with the rest
     g_kill_at = NowNs() + kProgramLimitNs;
   } else if (program > 0) {
     g_programs->push_back(program);
   }
-  lock.lock();
+  MutexLock lock(g_mu);
   Release(a);
 }
 
+// One look at every watched arm: steps those that are due, and picks at most one step that needs
+// system work (returned in *unblock or *stuck, busy). Returns when to look next.
+int64_t Pass(int64_t now, UnblockJob* unblock, Arm** stuck, StuckSnapshot* snapshot) REQUIRES(g_mu) {
+  int64_t next = kNever;
+  for (Arm* a : *g_watched) {
+    if (a->busy) continue;
+    if (a->next_step_ns <= now) {
+      const bool free = unblock->arm == nullptr && *stuck == nullptr;
+      switch (a->phase) {
+        case Phase::kArmed: Fire(a, now); break;
+        case Phase::kFired:
+          if (free) UnblockBegin(a, unblock);
+          break;
+        case Phase::kUnblocked:
+          if (free && StuckBegin(a, snapshot)) *stuck = a;
+          break;
+        case Phase::kStuck: break;
+      }
+    }
+    if (a->phase != Phase::kStuck) next = std::min(next, a->next_step_ns);
+  }
+  return next;
+}
+
 void WatchdogMain() {
-  // Deadlines are only as punctual as this thread's wake-ups. On a loaded machine a higher
-  // priority helps; it needs CAP_SYS_NICE, and without it we simply keep the default.
-  setpriority(PRIO_PROCESS, static_cast<id_t>(Gettid()), -10);
-  std::unique_lock<std::mutex> lock(*g_mu);
+  RaiseThreadPriority();
+  MutexLock lock(g_mu);
   for (;;) {
     if (!g_programs->empty() || g_kill_program != 0) {
-      // waitpid without WNOHANG never happens here: these calls return at once.
-      lock.unlock();
+      lock.Unlock();
       ReapPrograms();
       PollPendingKill();
-      lock.lock();
+      lock.Lock();
     }
-    const int64_t now = NowNs();
-    int64_t next = kNever;
-    // Steps that read /proc, kill or write run after this pass, without g_mu: one per pass, then
-    // the pass starts again (the arms may have changed meanwhile).
     UnblockJob unblock;
     Arm* stuck = nullptr;
     StuckSnapshot snapshot;
-    std::string log, log_path;
-    for (Arm* a : *g_watched) {
-      if (a->busy) continue;
-      if (a->next_step_ns <= now) {
-        const bool free = unblock.arm == nullptr && stuck == nullptr;
-        switch (a->phase) {
-          case Phase::kArmed: Fire(a, now); break;
-          case Phase::kFired: if (free) UnblockBegin(a, &unblock); break;
-          case Phase::kUnblocked: if (free && StuckBegin(a, &snapshot, &log, &log_path)) stuck = a; break;
-          case Phase::kStuck: break;
-        }
-      }
-      if (a->phase != Phase::kStuck) next = std::min(next, a->next_step_ns);
-    }
+    int64_t next = Pass(NowNs(), &unblock, &stuck, &snapshot);
     if (unblock.arm != nullptr || stuck != nullptr) {
-      lock.unlock();
-      if (unblock.arm != nullptr) UnblockOutside(unblock, lock);
-      else StuckOutside(stuck, lock, snapshot, log, log_path);
-      continue;  // with g_mu held again
+      lock.Unlock();
+      if (unblock.arm != nullptr) UnblockOutside(unblock);
+      else StuckOutside(stuck, snapshot);
+      lock.Lock();
+      continue;  // the arms may have changed meanwhile: look again
     }
     if (g_kill_program != 0) next = std::min(next, NowNs() + kPollProgramNs);
     g_wait_until = next;
     if (next == kNever) {
-      g_cv->wait(lock);
+      g_mu.Wait(*g_cv);
     } else {
-      g_cv->wait_until(lock, std::chrono::steady_clock::time_point(std::chrono::nanoseconds(next)));
+      g_mu.WaitUntil(*g_cv, std::chrono::steady_clock::time_point(std::chrono::nanoseconds(next)));
     }
   }
 }

@@ -3,15 +3,15 @@
 
 #include <cstdint>
 
+#include "registry.h"
+
 namespace ht {
 
-struct Arm;
+// After an arm was added: wakes the watchdog only when the new deadline is earlier than the one
+// it sleeps until (the common path costs no syscall).
+void WatchdogArmed(int64_t deadline_ns) REQUIRES(g_mu);
 
-// Called with g_mu held after an arm was added: wakes the watchdog only when the new deadline is
-// earlier than the one it sleeps until (the common path costs no syscall).
-void WatchdogArmed(int64_t deadline_ns);
-
-// Called with g_mu held: make the watchdog look at `a` now (interruptThread).
-void WatchdogFireNow(Arm* a);
+// Make the watchdog look at `a` now (interruptThread).
+void WatchdogFireNow(Arm* a) REQUIRES(g_mu);
 
 }  // namespace ht

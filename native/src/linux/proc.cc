@@ -1,4 +1,5 @@
-#include "proc.h"
+// The /proc half of platform.h: what a thread is blocked in, and the process trees below it.
+#include "../platform.h"
 
 #include <dirent.h>
 #include <signal.h>
@@ -12,6 +13,9 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+
+#include "../json.h"
+#include "../owners.h"
 
 namespace ht {
 
@@ -120,13 +124,12 @@ void ChildrenOfTask(pid_t pid, pid_t tid, std::vector<pid_t>& out) {
 
 std::vector<pid_t> Tasks(pid_t pid) {
   std::vector<pid_t> tasks;
-  DIR* d = opendir(("/proc/" + std::to_string(pid) + "/task").c_str());
-  if (d == nullptr) return tasks;
-  while (dirent* e = readdir(d)) {
+  Dir d(opendir(("/proc/" + std::to_string(pid) + "/task").c_str()));
+  if (d.get() == nullptr) return tasks;
+  while (dirent* e = readdir(d.get())) {
     if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
     tasks.push_back(static_cast<pid_t>(atoi(e->d_name)));
   }
-  closedir(d);
   return tasks;
 }
 
@@ -172,28 +175,6 @@ void CollectDescendants(pid_t pid, pid_t tid, std::vector<pid_t>& out, bool stop
 
 }  // namespace
 
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-
 std::vector<pid_t> Descendants(pid_t pid, pid_t tid) {
   std::vector<pid_t> out;
   CollectDescendants(pid, tid, out, false);
@@ -211,16 +192,6 @@ std::string KillDescendants(pid_t pid, pid_t tid, int64_t started_after_ns) {
     json += "{\"pid\":" + std::to_string(tree[i]) + ",\"cmd\":" + JsonString(cmd) + "}";
   }
   return json + "]";
-}
-
-int64_t ThreadCpuNs(pid_t tid) {
-  // The clock id glibc's pthread_getcpuclockid() builds (Linux: the per-thread CPUCLOCK_SCHED
-  // clock, "~tid << 3 | 6"), made from the kernel tid instead of a pthread_t: a thread that has
-  // exited then gives EINVAL, not undefined behaviour. Unsigned arithmetic: no negative shift.
-  const clockid_t clock = static_cast<clockid_t>((~static_cast<uint32_t>(tid) << 3) | 6u);
-  timespec t;
-  if (clock_gettime(clock, &t) != 0) return -1;
-  return static_cast<int64_t>(t.tv_sec) * 1000000000LL + t.tv_nsec;
 }
 
 bool OutsideSyscall(pid_t pid, pid_t tid) {

@@ -1,4 +1,5 @@
-#include "signals.h"
+// The signal half of platform.h: the unblock and kill signals, and the parent-death signal.
+#include "../platform.h"
 
 #include <fcntl.h>
 #include <signal.h>
