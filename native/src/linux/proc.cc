@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "../json.h"
+#include "syscalls.h"
 #include "../owners.h"
 
 namespace ht {
@@ -46,64 +47,20 @@ std::string Cmdline(pid_t pid) {
   return Trim(s);
 }
 
-// x86-64 numbers of the syscalls a stuck test thread is usually found in.
-const char* SyscallName(long nr) {
-#if defined(__x86_64__)
-  switch (nr) {
-    case 0: return "read";
-    case 1: return "write";
-    case 2: return "open";
-    case 7: return "poll";
-    case 16: return "ioctl";
-    case 17: return "pread64";
-    case 18: return "pwrite64";
-    case 19: return "readv";
-    case 20: return "writev";
-    case 23: return "select";
-    case 34: return "pause";
-    case 35: return "nanosleep";
-    case 42: return "connect";
-    case 43: return "accept";
-    case 44: return "sendto";
-    case 45: return "recvfrom";
-    case 46: return "sendmsg";
-    case 47: return "recvmsg";
-    case 61: return "wait4";
-    case 72: return "fcntl";
-    case 73: return "flock";
-    case 74: return "fsync";
-    case 202: return "futex";
-    case 230: return "clock_nanosleep";
-    case 232: return "epoll_wait";
-    case 247: return "waitid";
-    case 257: return "openat";
-    case 270: return "pselect6";
-    case 271: return "ppoll";
-    case 281: return "epoll_pwait";
-    case 288: return "accept4";
-    case 441: return "epoll_pwait2";
-    default: return nullptr;
-  }
-#else
-  (void)nr;
-  return nullptr;
-#endif
-}
-
-// Syscalls whose first argument is a file descriptor worth naming.
-bool FirstArgIsFd(long nr) {
-#if defined(__x86_64__)
-  switch (nr) {
-    case 0: case 1: case 16: case 17: case 18: case 19: case 20: case 42: case 43: case 44:
-    case 45: case 46: case 47: case 72: case 73: case 74: case 232: case 281: case 288: case 441:
-      return true;
-    default:
-      return false;
-  }
-#else
-  (void)nr;
-  return false;
-#endif
+// The numbers /proc reports. Usually those of the ABI we were built for; but under a user-mode
+// emulator (qemu-aarch64 on an x86-64 host) /proc is the host kernel's and shows the host's
+// numbers. Told apart once: while this thread reads its own syscall file, the file shows that
+// very read.
+const SyscallTable* KernelSyscalls() {
+  static const SyscallTable* const table = [] {
+    std::istringstream in(ReadFile("/proc/thread-self/syscall", 64));
+    long nr = -1;
+    if (!(in >> nr)) return kBuiltSyscalls;
+    for (const SyscallTable* t : {kBuiltSyscalls, &kX86_64, &kArm64})
+      if (t != nullptr && t->read_nr == nr) return t;
+    return kBuiltSyscalls;
+  }();
+  return table;
 }
 
 // For open/openat in our own process: the path argument, read from our own memory with
@@ -221,12 +178,14 @@ std::string DiagnoseJson(pid_t pid, pid_t tid) {
       if (!(in >> hex)) break;
       arg = strtoul(hex.c_str(), nullptr, 16);
     }
+    const SyscallTable* table = KernelSyscalls();
+    const SyscallInfo* info = table != nullptr ? table->Find(nr) : nullptr;
     json += ",\"syscall\":{\"nr\":" + std::to_string(nr);
-    if (const char* name = SyscallName(nr)) json += ",\"name\":" + JsonString(name);
+    if (info != nullptr) json += ",\"name\":" + JsonString(info->name);
     json += ",\"args\":[";
     for (int i = 0; i < 6; i++) json += (i ? "," : "") + std::to_string(args[i]);
     json += "]}";
-    if (FirstArgIsFd(nr)) {
+    if (info != nullptr && info->fd_first) {
       const int fd = static_cast<int>(args[0]);
       char target[512];
       std::string link = "/proc/" + std::to_string(pid) + "/fd/" + std::to_string(fd);
@@ -235,12 +194,10 @@ std::string DiagnoseJson(pid_t pid, pid_t tid) {
       if (n > 0) json += ",\"target\":" + JsonString(std::string(target, static_cast<size_t>(n)));
       json += "}";
     }
-#if defined(__x86_64__)
-    if (nr == 2 || nr == 257) {
-      std::string path = PathArg(pid, nr == 2 ? args[0] : args[1]);
+    if (info != nullptr && info->path_arg >= 0) {
+      std::string path = PathArg(pid, args[info->path_arg]);
       if (!path.empty()) json += ",\"path\":" + JsonString(path);
     }
-#endif
   }
   std::string wchan = Trim(ReadFile(dir + "/wchan", 128));
   if (!wchan.empty() && wchan != "0") json += ",\"wchan\":" + JsonString(wchan);
