@@ -59,6 +59,7 @@ Napi::Object StopInfo(Napi::Env env, Arm* a) EXCLUDES(g_mu) {
   o.Set("native", a->native);
   o.Set("stuck", a->stuck);
   o.Set("busyOutside", a->busy_outside);
+  if (!a->stack.empty()) o.Set("busyStack", a->stack);
   if (!a->diagnosis.empty()) o.Set("diagnosis", a->diagnosis);
   if (!a->unblock.empty()) o.Set("unblock", a->unblock);
   if (a->custom) {

@@ -7,6 +7,36 @@ namespace ht {
 
 namespace {
 
+// The stack of the JavaScript this thread runs now, formatted ("Error: ...\n    at ..."); empty
+// when it cannot be had. Reading `stack` formats it, which runs JavaScript (Node's
+// prepareStackTrace, a source-map hook): V8 calls interrupts where the interrupted code could
+// itself make a call, and this is the same formatting a throw at that point would do. Not done
+// while a termination is pending, when no JS may run.
+std::string CurrentStack(v8::Isolate* isolate, napi_env env) {
+  if (isolate->IsExecutionTerminating()) return std::string();
+  HandleScope scope(env);
+  napi_value msg, error, stack;
+  std::string out;
+  if (scope.ok() &&
+      napi_create_string_utf8(env, "stuck here", NAPI_AUTO_LENGTH, &msg) == napi_ok &&
+      napi_create_error(env, nullptr, msg, &error) == napi_ok &&
+      napi_get_named_property(env, error, "stack", &stack) == napi_ok) {
+    size_t len = 0;
+    if (napi_get_value_string_utf8(env, stack, nullptr, 0, &len) == napi_ok && len > 0) {
+      out.resize(len);
+      if (napi_get_value_string_utf8(env, stack, &out[0], len + 1, &len) != napi_ok) len = 0;
+      out.resize(len);
+    }
+  }
+  // A formatter that threw must not leave its exception to the interrupted code.
+  bool pending = false;
+  if (napi_is_exception_pending(env, &pending) == napi_ok && pending) {
+    napi_value ignored;
+    (void)napi_get_and_clear_last_exception(env, &ignored);
+  }
+  return out;
+}
+
 struct InterruptRequest {
   ThreadState* ts;
   uint64_t arm_id;  // 0: a killThread probe
@@ -38,6 +68,7 @@ void OnInterrupt(v8::Isolate* isolate, void* data) {
 
   std::string message;
   bool in_microtask = false;
+  bool take_stack = false;
   Arm* a;
   {
     MutexLock lock(g_mu);
@@ -59,11 +90,20 @@ void OnInterrupt(v8::Isolate* isolate, void* data) {
       // No guard frame below us: only a microtask checkpoint can catch the termination.
       in_microtask = ts->microtask_stops && v8::MicrotasksScope::IsRunningMicrotasks(isolate);
       if (!in_microtask) {
+        // Nothing can stop it; the watchdog will report it stuck, with where it loops.
         a->busy_outside = true;
-        return;
+        take_stack = a->stack.empty();
+        if (!take_stack) return;
       }
     }
-    message = a->custom ? a->custom_message : std::string("hard timeout");
+    if (!take_stack) message = a->custom ? a->custom_message : std::string("hard timeout");
+  }
+  if (take_stack) {
+    std::string stack = CurrentStack(isolate, ts->env);  // without g_mu: it runs JavaScript
+    MutexLock lock(g_mu);
+    // Looked up again: the formatting JS may have settled and freed it.
+    if (Arm* b = FindArm(ts, arm_id)) b->stack = std::move(stack);
+    return;
   }
 
   // The error is created here so that V8 records the stack of the code that is stuck right now.

@@ -13,6 +13,8 @@ export interface StopInfo {
   native: boolean
   stuck: boolean
   busyOutside: boolean
+  /** With busyOutside: the stack of the JavaScript it was running (see StuckReport.stack). */
+  busyStack?: string
   diagnosis?: string
   unblock?: string
   customName?: string

@@ -31,6 +31,12 @@ export interface StuckReport {
   elapsedMs: number
   /** Running JavaScript where it could not be stopped safely (a raw timer or I/O callback). */
   busyInJavaScript: boolean
+  /**
+   * With busyInJavaScript: where that JavaScript was, as an Error's stack (first line
+   * `Error: stuck here`, then the frames, innermost first), taken by an interrupt that does not
+   * stop it. Absent when it could not be taken, and for native code.
+   */
+  stack?: string
   diagnosis: ThreadDiagnosis
   unblock: UnblockResult | null
   action: 'report' | 'kill-process'
