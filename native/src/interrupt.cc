@@ -236,7 +236,8 @@ void OnEnvCleanup(void* data) {
 void RequestArmInterrupt(Arm* a, bool confirm) {
   ThreadState* ts = a->ts;
   if (!ts->alive) return;
-  // OnInterrupt owns the request from here (V8 runs every requested interrupt).
+  // OnInterrupt owns the request from here (one still pending when its isolate goes away, a
+  // killed thread's, stays allocated: a few bytes).
   ts->isolate->RequestInterrupt(OnInterrupt, new InterruptRequest{ts, a->id, confirm});
 }
 

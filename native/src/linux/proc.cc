@@ -119,7 +119,7 @@ void CollectDescendants(pid_t pid, pid_t tid, std::vector<pid_t>& out, bool stop
   } else {
     for (pid_t t : Tasks(pid)) ChildrenOfTask(pid, t, direct);
   }
-  // One clock tick (10 ms) of slack: /proc's start time is rounded down to a tick.
+  // One clock tick of slack: /proc's start time is rounded down to a tick.
   const int64_t tick_ns = 1000000000LL / sysconf(_SC_CLK_TCK);
   for (pid_t child : direct) {
     if (started_after_ns >= 0 && StartedNs(child) + tick_ns < started_after_ns) continue;

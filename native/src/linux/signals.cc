@@ -133,11 +133,11 @@ void CollectChildrenOf(pid_t pid, pid_t tid) {
 
 // The parent-death signal is sent each time this process is reparented, not once: when the thread
 // that started us exits and a sibling thread of the same parent adopts us, and again for every
-// further thread. A multi-threaded parent (Node has ~10 threads) that is SIGKILLed therefore sends
-// several signals, which (real-time signals queue) run this handler on several of our threads at
-// once. Two guards: act only once the adopter is another process (the parent process is gone, not
-// just one of its threads), and only once (two handlers sharing g_tree left a SIGSTOPped child
-// alive: one reset the list the other was killing from, then killed the process).
+// further thread. A multi-threaded parent (Node has several threads) that is SIGKILLed therefore
+// sends several signals, which (real-time signals queue) run this handler on several of our
+// threads at once. Two guards: act only once the adopter is another process (the parent process
+// is gone, not just one of its threads), and only once (two handlers sharing g_tree would reset
+// the list one of them is killing from, and leave a SIGSTOPped child alive).
 pid_t g_parent = 0;                  // written once, before prctl arms the signal
 std::atomic<bool> g_descendants{false};  // lock-free: read by the handler
 std::atomic_flag g_dying = ATOMIC_FLAG_INIT;  // always lock-free: async-signal-safe
