@@ -343,11 +343,12 @@ void StuckOutside(Arm* a, const StuckSnapshot& s) EXCLUDES(g_mu) {
   const StuckPlan& plan = a->plan;
   if (!plan.report_path.empty()) WriteReport(plan.report_path, json);
   const pid_t program = plan.exec.empty() ? -1 : StartProgram(plan.exec, json);
-  if (plan.kill_process) {
+  if (plan.kill_process && g_kill_program == 0) {
     if (program <= 0) KillProcess();
     g_kill_program = program;  // a program still running at g_kill_at dies with the rest
     g_kill_at = NowNs() + kProgramLimitNs;
   } else if (program > 0) {
+    // (With a kill already waiting for an earlier program, that kill ends this one too.)
     g_programs->push_back(program);
   }
   MutexLock lock(g_mu);
