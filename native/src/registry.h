@@ -75,6 +75,7 @@ struct Arm {
   bool watched GUARDED_BY(g_mu) = false;         // present in g_watched
   bool interrupt_ran GUARDED_BY(g_mu) = false;   // our interrupt ran: the thread was executing JS
   bool probe_ran GUARDED_BY(g_mu) = false;       // the loop probe ran: the thread was idle in its loop
+  bool ran_js GUARDED_BY(g_mu) = false;          // it ran JavaScript in an earlier window since the deadline
   bool native GUARDED_BY(g_mu) = false;          // it had to be unblocked: stuck in native code
   bool stuck GUARDED_BY(g_mu) = false;           // reported stuck
   bool busy_outside GUARDED_BY(g_mu) = false;    // running JS where a termination is unsafe

@@ -236,7 +236,27 @@ struct UnblockJob {
   pid_t tid = 0;
   int64_t window_cpu_ns = -1;
   int64_t stuck_at_ns = 0;  // past this, a starved thread counts as stuck all the same
+  bool ran_js = false;
 };
+
+// Starts another window of the unblock step: whether an interrupt runs, how much CPU the thread
+// gets, from now on.
+void NextWindow(Arm* a) REQUIRES(g_mu) {
+  a->phase = Phase::kFired;
+  a->next_step_ns = NowNs() + a->unblock_after_ns;
+  a->interrupt_ran = false;
+  a->fired_interrupts = a->ts->interrupts_entered.load();
+  a->window_cpu_ns = ThreadCpuNs(a->ts->tid);
+}
+
+// The thread ran JavaScript in this window. Confirm, so that a loop in the async part may now be
+// stopped in its microtask; and until stuckAfter, look again one window later: JavaScript that
+// ran past the deadline may be inside a blocking call by then (a slow setup, then a read).
+void SawJs(Arm* a) REQUIRES(g_mu) {
+  RequestArmInterrupt(a, true);
+  a->ran_js = true;
+  if (NowNs() < a->deadline_ns + a->stuck_after_ns) NextWindow(a);
+}
 
 // The unblock step, part one: true when the thread may be in native code; the arm is then busy
 // and `job` holds what part two needs.
@@ -244,42 +264,47 @@ bool UnblockBegin(Arm* a, UnblockJob* job) REQUIRES(g_mu) {
   a->phase = Phase::kUnblocked;
   a->next_step_ns = a->deadline_ns + std::max(a->stuck_after_ns, a->unblock_after_ns + 1);
   if (a->probe_ran || !a->ts->alive) return false;  // idle in its loop: JS settles it
-  // Running JS since the deadline and never back in its event loop: busy, not idle. Confirm, so
-  // that a loop in the async part may now be stopped in its microtask.
   if (RanJs(a)) {
-    RequestArmInterrupt(a, true);
+    SawJs(a);
     return false;
   }
   a->busy = true;
-  *job = UnblockJob{a, a->ts->tid, a->window_cpu_ns, a->deadline_ns + a->stuck_after_ns};
+  *job = UnblockJob{a, a->ts->tid, a->window_cpu_ns, a->deadline_ns + a->stuck_after_ns, a->ran_js};
   return true;
 }
 
-// Part two, without g_mu held on entry: neither the interrupt nor the loop probe ran, so the
-// thread is inside a native call. Name what it is blocked in, then unblock it: EINTR for
+// Part two, without g_mu held on entry: neither the interrupt nor the loop probe ran in this
+// window, so the thread is inside a native call, unless it is waiting for a CPU or (having run
+// JavaScript before) is on one now. Name what it is blocked in, then unblock it: EINTR for
 // read-type syscalls, and its child processes killed for execSync/spawnSync. The interrupt
 // requested at the deadline is still pending and runs as soon as the thread is back in JS.
 void UnblockOutside(const UnblockJob& job) EXCLUDES(g_mu) {
   Arm* a = job.arm;
-  const bool starved = Starved(job.tid, job.window_cpu_ns, a->unblock_after_ns);
+  const bool late = NowNs() >= job.stuck_at_ns;
+  // On a CPU, outside any syscall, after it ran JavaScript: still JavaScript (our interrupt has
+  // not reached it yet), never native code.
+  const bool js_on_cpu = job.ran_js && OutsideSyscall(getpid(), job.tid);
+  const bool starved = !js_on_cpu && Starved(job.tid, job.window_cpu_ns, a->unblock_after_ns);
+  const bool native = !js_on_cpu && (!starved || late);
   std::string diagnosis;
-  if (!starved || NowNs() >= job.stuck_at_ns) diagnosis = DiagnoseJson(getpid(), job.tid);
+  if (native) diagnosis = DiagnoseJson(getpid(), job.tid);
   bool signalled;
   {
     MutexLock lock(g_mu);
     if (RanJs(a)) {  // it entered an interrupt while we read /proc
-      RequestArmInterrupt(a, true);
+      SawJs(a);
       return Release(a);
     }
     if (a->stopped || !a->ts->alive) return Release(a);
-    if (diagnosis.empty()) {
-      // Not native: its interrupt is still pending because it has not had a CPU. Calling it
-      // native would signal a thread that is about to run JavaScript, and an async part marked
-      // native is never stopped in place. Look again one window later; past stuckAfter it
-      // counts as stuck all the same.
-      a->phase = Phase::kFired;
-      a->next_step_ns = NowNs() + a->unblock_after_ns;
-      a->window_cpu_ns = ThreadCpuNs(job.tid);
+    if (!native) {
+      if (late) {
+        a->next_step_ns = NowNs();  // JavaScript on a CPU at stuckAfter: the stuck step, now
+      } else {
+        // Its interrupt is still pending because it has not had a CPU (or is on its way).
+        // Calling it native would signal a thread that is about to run JavaScript, and an async
+        // part marked native is never stopped in place.
+        NextWindow(a);
+      }
       return Release(a);
     }
     // Marked native before anything can unblock it: the thread, back from its call, reads this

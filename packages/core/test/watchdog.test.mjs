@@ -49,3 +49,15 @@ test('a call stuck in native code has no stack in its report (it is not running 
   assert.equal(json.busyInJavaScript, false)
   assert.equal(json.stack, undefined)
 })
+
+test('JavaScript past its deadline that then blocks in a read is still unblocked and stopped (not left to the stuck report)', async () => {
+  const r = await run([fixture('late-block.cjs')], { limitMs: 20_000 })
+  assert.equal(r.code, 0, r.stderr)
+  const line = r.lines[0]
+  assert.equal(line?.name, 'HardTimeoutError', r.stdout + r.stderr)
+  assert.equal(line.kind, 'native')
+  assert.equal(line.syscall, 'read')
+  assert.ok(line.elapsed < 2000, `stopped after ${line.elapsed} ms`)
+  const hangLine = readFileSync(fixture('late-block.cjs'), 'utf8').split('\n').findIndex((l) => l.includes('// HANG lateBlock')) + 1
+  assert.match(line.stack, new RegExp(`late-block\\.cjs:${hangLine}:`))
+})
