@@ -1,5 +1,5 @@
 // Stop latency on other threads while one thread is stuck in native code: eight worker threads
-// stopping guarded loops (10 ms limit), a ninth in pbkdf2Sync with a huge round count. "stuck":
+// stopping guarded loops (10 ms limit), a ninth in pbkdf2Sync with a huge round count (50 ms limit). "stuck":
 // that call is guarded and reported stuck (its /proc diagnosis, unblock attempt and report are
 // the watchdog's work); "baseline": the same call unguarded, so that both have the same CPU load.
 // The two alternate, each in a fresh process.
