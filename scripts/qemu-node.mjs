@@ -20,7 +20,7 @@
 // - Signals sent to a thread reach it through qemu, which delivers them to the emulated code and
 //   makes an interrupted blocking syscall return EINTR as the kernel would: unblocking works.
 import { execFileSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { nodeBin } from './node-bin.mjs'
 
@@ -59,10 +59,18 @@ export function qemuNode(major) {
   const dir = join(root, '.cache/qemu', `node-${major}`, 'bin')
   const wrapper = join(dir, 'node')
   const preload = join(dir, 'exec-path.cjs')
-  if (existsSync(wrapper)) return wrapper
-  mkdirSync(dir, { recursive: true })
-  writeFileSync(preload, "'use strict'\nif (process.env.HARDTIMEOUT_QEMU_NODE) process.execPath = process.env.HARDTIMEOUT_QEMU_NODE\n")
-  writeFileSync(wrapper, `#!/bin/sh
+  // The builtins Node loads lazily on first use, loaded up front: compiling them under emulation
+  // takes longer than the tests' deadlines (on hardware, a few ms), so a 200 ms limit would fall
+  // in Node's module loading instead of the hang the test sets up (process.stderr's getter inside
+  // execSync, crypto's internals inside the first pbkdf2Sync).
+  const preloadText = `'use strict'
+if (process.env.HARDTIMEOUT_QEMU_NODE) process.execPath = process.env.HARDTIMEOUT_QEMU_NODE
+require('node:crypto')
+require('node:child_process')
+require('node:worker_threads')
+void process.stdout, process.stderr
+`
+  const wrapperText = `#!/bin/sh
 export HARDTIMEOUT_QEMU=1 HARDTIMEOUT_QEMU_NODE='${wrapper}'
 case " $NODE_OPTIONS " in
   *" --require=${preload} "*) ;;
@@ -73,7 +81,12 @@ case ":$PATH:" in
   *) export PATH="${dir}:$PATH" ;;
 esac
 exec qemu-aarch64-static -L ${SYSROOT} '${real}' "$@"
-`)
+`
+  mkdirSync(dir, { recursive: true })
+  // Rewritten only when it changed: legs running side by side use the same wrapper.
+  for (const [file, text] of [[preload, preloadText], [wrapper, wrapperText]]) {
+    if (!existsSync(file) || readFileSync(file, 'utf8') !== text) writeFileSync(file, text)
+  }
   chmodSync(wrapper, 0o755)
   return wrapper
 }

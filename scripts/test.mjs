@@ -1,38 +1,125 @@
 // The whole test suite: `pnpm test` (after `pnpm build`).
-// 1. the addon's own checks; 2. the core suite under Node 20, 22 and 24, all with the same
-// prebuilt binary (PREBUILDS_ONLY=1: never a local build/); 3. each framework package's suite.
-import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync } from 'node:fs'
+//
+// Legs, each a `node --test` run of one suite on one Node, all with the prebuilt binaries
+// (PREBUILDS_ONLY=1: never a local build/):
+//   native checks; core on Node 20, 22, 24 and 26; the Vitest suite (Vitest 4.1 on Node 20, 5.1 on
+//   Node 24, then both on Node 26); the Jest suite on Node 20 and 26; the bench in quick mode; and
+//   the linux-arm64 legs: the core suite and real Vitest and Jest runs under qemu-user with the
+//   official arm64 Nodes 22 and 24 (scripts/qemu-node.mjs).
+//
+// Two lanes run side by side: the x64 legs one after another (their tests have wall-clock bounds
+// and start workers of their own, so two at once would compete for this machine's two cores), and
+// the emulated arm64 legs, whose bounds are generous, in the other. Each leg's output is printed
+// whole when it ends, then its result line; a summary of every leg closes the run.
+//
+// HARDTIMEOUT_TEST_NODES=22,26 limits the core legs to those majors; HARDTIMEOUT_TEST_ARM64=0
+// leaves out the arm64 legs (a machine without apt), =24 runs them on that major only;
+// HARDTIMEOUT_TEST_ONLY=<regex> runs the legs whose title matches.
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { nodeBin } from './node-bin.mjs'
+import { ensureArm64Tools, qemuNode } from './qemu-node.mjs'
 
 const root = resolve(new URL('..', import.meta.url).pathname)
-const majors = (process.env.HARDTIMEOUT_TEST_NODES ?? '20,22,24').split(',')
-let failed = 0
+const list = (value, fallback) => (value ?? fallback).split(',').map((s) => s.trim()).filter(Boolean)
+const majors = list(process.env.HARDTIMEOUT_TEST_NODES, '20,22,24,26')
+const armMajors = process.env.HARDTIMEOUT_TEST_ARM64 === '0' ? [] : list(process.env.HARDTIMEOUT_TEST_ARM64, '22,24')
+const only = process.env.HARDTIMEOUT_TEST_ONLY ? new RegExp(process.env.HARDTIMEOUT_TEST_ONLY) : undefined
+const logs = join(root, '.cache/test-logs')
 
-function suite(title, node, dir, env = {}) {
-  if (!existsSync(dir)) return
-  const files = readdirSync(dir).filter((f) => f.endsWith('.test.mjs')).map((f) => join(dir, f))
-  if (files.length === 0) return
-  console.log(`\n=== ${title} (${node === process.execPath ? process.version : node})`)
-  const r = spawnSync(node, ['--test', '--test-concurrency=1', ...files], {
-    cwd: root,
-    stdio: 'inherit',
-    env: { ...process.env, PREBUILDS_ONLY: '1', ...env },
-  })
-  if (r.status !== 0) {
-    failed++
-    console.log(`=== FAILED: ${title}`)
-  }
+// The suites see the environment of a plain shell: pnpm's npm_* variables make every npm the
+// tests start warn `Unknown env config "verify-deps-before-run"` (and others).
+const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)))
+baseEnv.PREBUILDS_ONLY = '1'
+
+const testFiles = (dir) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => join(dir, f)) : [])
+const legs = []
+function leg(lane, title, node, files, env = {}) {
+  if (only && !only.test(title)) return
+  legs.push({ lane, title, node, files, env })
 }
 
-suite('native', process.execPath, join(root, 'native/test'))
+// Fetch every binary and build the arm64 prebuild before any leg starts: legs running side by side
+// must not download into the same folder at once.
+const setup = []
+try {
+  for (const major of new Set([...majors, '20', '24', '26'])) nodeBin(major)
+} catch (error) {
+  setup.push(`fetching the Node binaries failed: ${error.message}`)
+}
+let armError
+if (armMajors.length > 0 && (!only || only.test('arm64'))) {
+  try {
+    armError = ensureArm64Tools()
+    if (!armError) {
+      console.log('=== building prebuilds/linux-arm64/ (g++-aarch64-linux-gnu)')
+      execFileSync(process.execPath, [join(root, 'native/scripts/build.mjs'), '--arch', 'arm64'], { cwd: join(root, 'native'), stdio: ['ignore', 'ignore', 'inherit'], env: baseEnv })
+      for (const major of armMajors) qemuNode(major)
+    }
+  } catch (error) {
+    armError = error.message
+  }
+  // Never a silent skip: without the tools the arm64 legs fail and say why.
+  if (armError) setup.push(`the arm64 legs cannot run: ${armError} (HARDTIMEOUT_TEST_ARM64=0 leaves them out)`)
+}
+
+const armBuilt = armMajors.length > 0 && !armError
+leg('x64', 'native', process.execPath, testFiles(join(root, 'native/test')), armBuilt ? { HARDTIMEOUT_EXPECT_PREBUILDS: 'linux-x64,linux-arm64' } : {})
 majors.forEach((major, i) => {
   // The packed-tarball test (pack, install without a compiler) runs once, on the first major.
-  const env = i === 0 ? { HARDTIMEOUT_PACKED_TEST: '1' } : {}
-  suite(`core on Node ${major}`, nodeBin(major), join(root, 'packages/core/test'), env)
+  leg('x64', `core on Node ${major}`, nodeBin(major), testFiles(join(root, 'packages/core/test')), i === 0 ? { HARDTIMEOUT_PACKED_TEST: '1' } : {})
 })
-for (const pkg of ['vitest-plugin', 'jest-env']) suite(pkg, process.execPath, join(root, 'packages', pkg, 'test'))
-suite('bench (quick mode)', process.execPath, join(root, 'bench/test'))
-console.log(failed === 0 ? '\nall suites passed' : `\n${failed} suite(s) failed`)
+leg('x64', 'vitest-plugin (Vitest 4.1 on Node 20, 5.1 on Node 24)', process.execPath, testFiles(join(root, 'packages/vitest-plugin/test')))
+leg('x64', 'vitest-plugin on Node 26 (Vitest 4.1 and 5.1)', nodeBin(26), testFiles(join(root, 'packages/vitest-plugin/test')), { HARDTIMEOUT_TEST_NODE: '26' })
+leg('x64', `jest-env on Node ${process.versions.node.split('.')[0]}`, process.execPath, testFiles(join(root, 'packages/jest-env/test')))
+leg('x64', 'jest-env on Node 26', nodeBin(26), testFiles(join(root, 'packages/jest-env/test')))
+leg('x64', 'platforms: packed installs on linux, macOS and Windows', process.execPath, [join(root, 'scripts/test/other-platforms.test.mjs')])
+leg('x64', 'bench (quick mode)', process.execPath, testFiles(join(root, 'bench/test')))
+for (const major of armBuilt ? armMajors : []) {
+  const node = qemuNode(major)
+  leg('arm64', `arm64 (qemu): core on Node ${major}`, node, testFiles(join(root, 'packages/core/test')))
+  leg('arm64', `arm64 (qemu): packed install, real Vitest and Jest runs on Node ${major}`, node, [join(root, 'scripts/test/arm64.test.mjs')])
+}
+
+function runLeg(l) {
+  return new Promise((done) => {
+    const t0 = performance.now()
+    let out = ''
+    const child = spawn(l.node, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...l.files], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...baseEnv, ...l.env },
+    })
+    child.stdout.on('data', (d) => (out += d))
+    child.stderr.on('data', (d) => (out += d))
+    child.on('close', (code, signal) => {
+      const s = (performance.now() - t0) / 1000
+      const count = (name) => out.match(new RegExp(`^ℹ ${name} (\\d+)$`, 'm'))?.[1] ?? '?'
+      const passed = code === 0 && l.files.length > 0
+      Object.assign(l, { passed, s, code, signal, counts: { pass: count('pass'), fail: count('fail'), skipped: count('skipped') } })
+      const file = join(logs, `${l.title.replace(/[^\w.-]+/g, '-')}.log`)
+      writeFileSync(file, out)
+      const version = l.node.includes('/qemu/') ? `arm64 Node ${l.title.match(/Node (\d+)/)?.[1]} under qemu` : l.node === process.execPath ? process.version : l.node
+      console.log(`\n=== ${l.title} (${version})\n${out.trimEnd()}`)
+      console.log(`=== ${passed ? 'passed' : 'FAILED'}: ${l.title} — ${l.counts.pass} passed, ${l.counts.fail} failed, ${l.counts.skipped} skipped, ${s.toFixed(0)} s${l.files.length === 0 ? ' (no test files)' : ''}${code !== 0 ? ` (exit ${code ?? signal})` : ''}`)
+      done()
+    })
+  })
+}
+
+async function lane(name) {
+  for (const l of legs.filter((x) => x.lane === name)) await runLeg(l)
+}
+
+mkdirSync(logs, { recursive: true })
+const t0 = performance.now()
+await Promise.all([lane('x64'), lane('arm64')])
+const total = (performance.now() - t0) / 1000
+
+console.log('\n=== summary')
+for (const l of legs) console.log(`  ${l.passed ? 'passed' : 'FAILED'}  ${l.title.padEnd(72)} ${String(l.counts.pass).padStart(4)} passed ${String(l.counts.fail).padStart(3)} failed  ${l.s.toFixed(0).padStart(4)} s`)
+for (const line of setup) console.log(`  FAILED  ${line}`)
+const failed = legs.filter((l) => !l.passed).length + setup.length
+console.log(`${failed === 0 ? 'all suites passed' : `${failed} suite(s) failed`} in ${(total / 60).toFixed(1)} min (logs: .cache/test-logs/)`)
 process.exit(failed === 0 ? 0 : 1)
