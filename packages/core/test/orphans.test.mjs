@@ -18,14 +18,18 @@ async function scenario(descendants, role = 'parent') {
     for (const l of String(d).split('\n').filter(Boolean)) Object.assign(seen, JSON.parse(l))
   })
   const ready = () => seen.sleeper !== undefined && (role === 'parent' || seen.threadGone)
-  for (let i = 0; i < 200 && !ready(); i++) await sleep(50)
+  // Up to a minute: under qemu (the arm64 legs) on a loaded machine three Node processes take
+  // more than 10 s to start. Not ready: nothing may be left running (it would keep this file's
+  // process, and the test run, waiting forever).
+  for (let i = 0; i < 1200 && !ready(); i++) await sleep(50)
+  if (!ready()) for (const pid of [parent.pid, seen.child, seen.sleeper]) try { process.kill(pid, 'SIGKILL') } catch {}
   assert.equal(seen.ok, true)
   const before = role === 'parent' ? {} : { workerBeforeKill: alive(seen.child), grandchildBeforeKill: alive(seen.sleeper) }
   parent.kill('SIGKILL')
   // Generous on a loaded machine: the worker's signal handler, the kills and the reaping all need
   // a CPU. Without descendants the grandchild is expected to live on: a short look is enough.
-  await waitFor(() => !alive(seen.child), 3000)
-  await waitFor(() => !alive(seen.sleeper), descendants ? 3000 : 300)
+  await waitFor(() => !alive(seen.child), 10_000)
+  await waitFor(() => !alive(seen.sleeper), descendants ? 10_000 : 300)
   const out = { ...before, worker: alive(seen.child), grandchild: alive(seen.sleeper) }
   for (const pid of [seen.child, seen.sleeper]) try { process.kill(pid, 'SIGKILL') } catch {}
   return out
