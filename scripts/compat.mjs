@@ -7,7 +7,7 @@
 // JSON report. With --write, replaces the table between the COMPAT markers in README.md (with
 // --only, the other framework's rows are kept).
 import { execFileSync, spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { nodeBin } from './node-bin.mjs'
@@ -16,6 +16,7 @@ import { qemuNode } from './qemu-node.mjs'
 
 const root = resolve(new URL('..', import.meta.url).pathname)
 const work = mkdtempSync(join(tmpdir(), 'ht-compat-'))
+process.on('exit', () => rmSync(work, { recursive: true, force: true }))
 
 // head: the imports of the framework's module style; dir: how a test file names its folder.
 const SUITE = {

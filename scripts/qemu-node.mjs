@@ -22,7 +22,7 @@
 import { execFileSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { nodeBin } from './node-bin.mjs'
+import { nodeDir } from './node-bin.mjs'
 
 const root = resolve(new URL('..', import.meta.url).pathname)
 export const SYSROOT = '/usr/aarch64-linux-gnu'
@@ -55,7 +55,9 @@ export function ensureArm64Tools({ log = console.log } = {}) {
 
 /** The path of the wrapper `node` for an arm64 Node of this major (created on first use). */
 export function qemuNode(major) {
-  const real = nodeBin(major, 'arm64')
+  // The unpacked binary itself: inside an emulated process nodeBin() would answer process.execPath,
+  // which is this wrapper.
+  const real = join(nodeDir(major, 'arm64'), 'bin/node')
   const dir = join(root, '.cache/qemu', `node-${major}`, 'bin')
   const wrapper = join(dir, 'node')
   const preload = join(dir, 'exec-path.cjs')

@@ -35,9 +35,9 @@ baseEnv.PREBUILDS_ONLY = '1'
 
 const testFiles = (dir) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => join(dir, f)) : [])
 const legs = []
-function leg(lane, title, node, files, env = {}) {
+function leg(lane, title, node, files, env = {}, skip = []) {
   if (only && !only.test(title)) return
-  legs.push({ lane, title, node, files, env })
+  legs.push({ lane, title, node, files, env, skip })
 }
 
 // Fetch every binary and build the arm64 prebuild before any leg starts: legs running side by side
@@ -86,8 +86,26 @@ leg('x64', `jest-env on Node ${process.versions.node.split('.')[0]}`, process.ex
 leg('x64', 'jest-env on Node 26', nodeBin(26), testFiles(join(root, 'packages/jest-env/test')))
 leg('x64', 'platforms: packed installs on linux, macOS and Windows', process.execPath, [join(root, 'scripts/test/other-platforms.test.mjs')])
 leg('x64', 'bench (quick mode)', process.execPath, testFiles(join(root, 'bench/test')))
+// The core tests left out under emulation: they assert that a thread answers within the
+// watchdog's 50 ms windows (an idle thread's event loop, a worker's exit, a busy thread's
+// interrupt) or reaches its blocking syscall within a 200 ms limit (execSync's own JavaScript
+// first), which hold on hardware and not when every instruction is translated by qemu on a
+// machine that also runs the x64 lane; and RSS, which under qemu is mostly qemu's code cache.
+// Unblocking under qemu is still tested: threads.test.mjs (readSync, EINTR) here, and execSync
+// and readSync in real Vitest and Jest runs with 3 s limits (scripts/test/arm64.test.mjs).
+const QEMU_SKIP = [
+  'blocking syscalls are unblocked, then stopped',
+  'in a child process started with fork()',
+  'an idle guard whose deadline passes',
+  'overlapping guards on one thread',
+  'a promise that never settles',
+  'a loop after an await, with',
+  'rawTimer',
+  'interruptThread throws the given error at the worker',
+  '1,000 kills leave memory steady',
+]
 for (const major of armBuilt ? armMajors : []) {
-  leg('arm64', armCoreTitle(major), qemuNode(major), testFiles(join(root, 'packages/core/test')))
+  leg('arm64', armCoreTitle(major), qemuNode(major), testFiles(join(root, 'packages/core/test')), {}, QEMU_SKIP)
 }
 if (armBuilt) {
   leg('arm64', armFrameworksTitle, qemuNode(armMajors.at(-1)),
@@ -109,7 +127,8 @@ function runLeg(l) {
   return new Promise((done) => {
     const t0 = performance.now()
     let out = ''
-    const child = spawn(l.node, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...l.files], {
+    const skip = l.skip.map((name) => `--test-skip-pattern=${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`)
+    const child = spawn(l.node, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...skip, ...l.files], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...baseEnv, ...l.env },
@@ -136,7 +155,8 @@ function runLeg(l) {
       const file = join(logs, `${l.title.replace(/[^\w.-]+/g, '-')}.log`)
       writeFileSync(file, out)
       const version = l.node.includes('/qemu/') ? `${l.node}: arm64 under qemu` : l.node === process.execPath ? process.version : l.node
-      console.log(`\n=== ${l.title} (${version})\n${out.trimEnd()}`)
+      const left = l.skip.length > 0 ? `\n(left out under emulation: ${l.skip.map((n) => `"${n}…"`).join(', ')})` : ''
+      console.log(`\n=== ${l.title} (${version})${left}\n${out.trimEnd()}`)
       console.log(`=== ${passed ? 'passed' : 'FAILED'}: ${l.title} — ${l.counts.pass} passed, ${l.counts.fail} failed, ${l.counts.skipped} skipped, ${s.toFixed(0)} s${l.files.length === 0 ? ' (no test files)' : ''}${code !== 0 ? ` (exit ${code ?? signal})` : ''}`)
       done()
     })

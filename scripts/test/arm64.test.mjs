@@ -40,10 +40,15 @@ test('regex', () => {
 test('execSync', () => {
   execSync('sleep 1000') // HANG execSync
 })
+test('readSync on a pipe', () => {
+  const fifo = process.env.TMPDIR + '/fifo-' + process.pid
+  execSync('mkfifo ' + fifo)
+  readSync(openSync(fifo, constants.O_RDWR), Buffer.alloc(8)) // HANG readSync
+})
 test('passes after', () => {})
 `
 const OTHER = (head) => `${head}\ntest('other file passes', () => {})\n`
-const EXPECTED = { 'passes first': 'passed', 'runs on arm64': 'passed', loop: 'failed', regex: 'failed', execSync: 'failed', 'passes after': 'passed', 'other file passes': 'passed' }
+const EXPECTED = { 'passes first': 'passed', 'runs on arm64': 'passed', loop: 'failed', regex: 'failed', execSync: 'failed', 'readSync on a pipe': 'failed', 'passes after': 'passed', 'other file passes': 'passed' }
 
 // npm and pnpm run on the host's Node (the qemu wrapper's folder leaves PATH): `--cpu=arm64` makes it
 // install the arm64 builds of rolldown, lightningcss, unrs-resolver as an arm64 machine would.
@@ -73,8 +78,8 @@ before(async () => {
   assert.equal(process.arch, 'arm64', 'run this file with the arm64 Node of scripts/qemu-node.mjs')
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'ht-arm64-'))
   const tarballs = Object.values(pack(path.join(work, 'tarballs'), { env: hostEnv() }))
-  const vitestHead = "import { test } from 'vitest'\nimport { execSync } from 'node:child_process'"
-  const jestHead = "const { execSync } = require('node:child_process')"
+  const vitestHead = "import { test } from 'vitest'\nimport { execSync } from 'node:child_process'\nimport { constants, openSync, readSync } from 'node:fs'"
+  const jestHead = "const { execSync } = require('node:child_process')\nconst { constants, openSync, readSync } = require('node:fs')"
   projects.vitest = project('vitest', { type: 'module' }, {
     'hang.test.js': HANGS(vitestHead),
     'other.test.js': OTHER(vitestHead),
@@ -124,7 +129,8 @@ function run(major, cwd, args) {
 }
 
 // { title: { status, message } } from the framework's own JSON report (the same shape for both).
-function results(file) {
+function results(file, r) {
+  assert.ok(fs.existsSync(file), `no JSON report:\n${r.out}`)
   const json = JSON.parse(fs.readFileSync(file, 'utf8'))
   return Object.fromEntries(json.testResults.flatMap((f) => f.assertionResults).map((a) => [a.title, { status: a.status, message: a.failureMessages.join('\n') }]))
 }
@@ -133,15 +139,17 @@ function check(r, got, dir) {
   const states = Object.fromEntries(Object.entries(got).map(([t, v]) => [t, v.status]))
   assert.deepEqual(states, EXPECTED, r.out)
   const lines = fs.readFileSync(path.join(dir, 'hang.test.js'), 'utf8').split('\n')
-  for (const kind of ['loop', 'regex', 'execSync']) {
-    const { message } = got[kind]
-    assert.match(message, new RegExp(`HardTimeoutError: (test )?"${kind}" was stopped after \\d+ ms: it ran past its hard timeout of ${LIMIT_MS} ms`), message)
+  for (const kind of ['loop', 'regex', 'execSync', 'readSync']) {
+    const { message } = got[kind === 'readSync' ? 'readSync on a pipe' : kind]
+    assert.match(message, new RegExp(`HardTimeoutError: (test )?"${kind === 'readSync' ? 'readSync on a pipe' : kind}" was stopped after \\d+ ms: it ran past its hard timeout of ${LIMIT_MS} ms`), message)
     // The stack of the hang: the line the test was stuck on, in the test file.
     const line = lines.findIndex((l) => l.includes(`// HANG ${kind}`)) + 1
     assert.ok(message.includes(`hang.test.js:${line}:`), `${kind}: no frame at hang.test.js:${line}\n${message}`)
   }
   // execSync: found blocked waiting for its children, which were killed to unblock it.
   assert.match(got.execSync.message, /waiting for `\/bin\/sh -c sleep 1000` \(pid \d+\), `sleep 1000` \(pid \d+\) \(interrupted the syscall and killed 2 child processes to unblock it\)/)
+  // readSync: the syscall interrupted (its name is not asserted: see above).
+  assert.match(got['readSync on a pipe'].message, /while blocked in .*\(interrupted the syscall to unblock it\)/)
   assert.deepEqual(leftovers(), [])
 }
 
@@ -152,7 +160,7 @@ for (const major of MAJORS) {
     const r = await run(major, dir, [path.join(dir, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`])
     assert.equal(r.signal, null, r.out)
     assert.equal(r.code, 1, r.out)
-    check(r, results(report), dir)
+    check(r, results(report, r), dir)
   })
 
   test(`Node ${major}, Jest 30.5 (child-process workers) on arm64: a loop, a regex and an execSync are stopped with the stack of the hang`, { timeout: 400_000 }, async () => {
@@ -161,6 +169,6 @@ for (const major of MAJORS) {
     const r = await run(major, dir, [path.join(dir, 'node_modules/jest/bin/jest.js'), '--maxWorkers=2', '--json', `--outputFile=${report}`])
     assert.equal(r.signal, null, r.out)
     assert.equal(r.code, 1, r.out)
-    check(r, results(report), dir)
+    check(r, results(report, r), dir)
   })
 }
