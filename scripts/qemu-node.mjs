@@ -14,9 +14,11 @@
 // is set in the emulated processes' environment):
 // - /proc/<pid>/task/<tid>/syscall is the host kernel's view: qemu performs an arm64 syscall as the
 //   host's x86-64 syscall, so the numbers there are x86-64 numbers (an arm64 `read`, 63, shows as 0)
-//   and an aarch64 syscall table names them wrongly. The state, wchan, fds and child processes are
-//   the same as on arm64; the syscall's name is not to be trusted.
-// - qemu adds threads of its own to /proc/<pid>/task (its RCU thread), which run no JavaScript.
+//   and an aarch64 syscall table names them wrongly. The state, wchan and child processes are the
+//   same as on arm64; the syscall's name is not to be trusted, nor then the fd the diagnosis finds
+//   from the syscall's arguments.
+// - qemu adds a thread of its own to /proc/<pid>/task (named after the qemu binary), which runs
+//   no JavaScript and is in no guard.
 // - Signals sent to a thread reach it through qemu, which delivers them to the emulated code and
 //   makes an interrupted blocking syscall return EINTR as the kernel would: unblocking works.
 import { execFileSync } from 'node:child_process'

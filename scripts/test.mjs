@@ -7,10 +7,11 @@
 //   the linux-arm64 legs: the core suite and real Vitest and Jest runs under qemu-user with the
 //   official arm64 Nodes 22 and 24 (scripts/qemu-node.mjs).
 //
-// Two lanes run side by side: the x64 legs one after another (their tests have wall-clock bounds
-// and start workers of their own, so two at once would compete for this machine's two cores), and
-// the emulated arm64 legs, whose bounds are generous, in the other. Each leg's output is printed
-// whole when it ends, then its result line; a summary of every leg closes the run.
+// Two lanes run side by side: the x64 legs whose tests have wall-clock bounds, one after another
+// (they start workers of their own, so two at once would compete for this machine's two cores),
+// and beside them the legs that judge no time or only generous ones: the emulated arm64 legs, the
+// bench in quick mode, the platform installs. Each leg's output is printed whole when it ends,
+// then its result line; a summary of every leg closes the run.
 //
 // HARDTIMEOUT_TEST_NODES=22,26 limits the core legs to those majors; HARDTIMEOUT_TEST_ARM64=0
 // leaves out the arm64 legs (a machine without apt), =24 runs them on that major only;
@@ -84,8 +85,9 @@ leg('x64', 'vitest-plugin (Vitest 4.1 on Node 20, 5.1 on Node 24)', process.exec
 leg('x64', 'vitest-plugin on Node 26 (Vitest 4.1 and 5.1)', nodeBin(26), testFiles(join(root, 'packages/vitest-plugin/test')), { HARDTIMEOUT_TEST_NODE: '26' })
 leg('x64', `jest-env on Node ${process.versions.node.split('.')[0]}`, process.execPath, testFiles(join(root, 'packages/jest-env/test')))
 leg('x64', 'jest-env on Node 26', nodeBin(26), testFiles(join(root, 'packages/jest-env/test')))
-leg('x64', 'platforms: packed installs on linux, macOS and Windows', process.execPath, [join(root, 'scripts/test/other-platforms.test.mjs')])
-leg('x64', 'bench (quick mode)', process.execPath, testFiles(join(root, 'bench/test')))
+// These two judge no time (the bench checks that every figure is there, not its value): beside.
+leg('side', 'platforms: packed installs on linux, macOS and Windows', process.execPath, [join(root, 'scripts/test/other-platforms.test.mjs')])
+leg('side', 'bench (quick mode)', process.execPath, testFiles(join(root, 'bench/test')))
 // The core tests left out under emulation: they assert that a thread answers within the
 // watchdog's 50 ms windows (an idle thread's event loop, a worker's exit, a busy thread's
 // interrupt) or reaches its blocking syscall within a 200 ms limit (execSync's own JavaScript
@@ -105,14 +107,14 @@ const QEMU_SKIP = [
   '1,000 kills leave memory steady',
 ]
 for (const major of armBuilt ? armMajors : []) {
-  leg('arm64', armCoreTitle(major), qemuNode(major), testFiles(join(root, 'packages/core/test')), {}, QEMU_SKIP)
+  leg('side', armCoreTitle(major), qemuNode(major), testFiles(join(root, 'packages/core/test')), {}, QEMU_SKIP)
 }
 if (armBuilt) {
-  leg('arm64', armFrameworksTitle, qemuNode(armMajors.at(-1)),
+  leg('side', armFrameworksTitle, qemuNode(armMajors.at(-1)),
     [join(root, 'scripts/test/arm64.test.mjs')], { HARDTIMEOUT_ARM64_NODES: armMajors.join(',') })
 }
 
-const LEG_LIMIT_MS = { x64: 15 * 60_000, arm64: 25 * 60_000 }
+const LEG_LIMIT_MS = { x64: 15 * 60_000, side: 25 * 60_000 }
 // Legs run in process groups of their own (for the kill at the limit), so a Ctrl-C or CI's
 // cancel reaches them only through us.
 const running = new Set()
@@ -169,7 +171,7 @@ async function lane(name) {
 
 mkdirSync(logs, { recursive: true })
 const t0 = performance.now()
-await Promise.all([lane('x64'), lane('arm64')])
+await Promise.all([lane('x64'), lane('side')])
 const total = (performance.now() - t0) / 1000
 
 console.log('\n=== summary')

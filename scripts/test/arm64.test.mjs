@@ -172,3 +172,10 @@ for (const major of MAJORS) {
     check(r, results(report, r), dir)
   })
 }
+
+test('node-gyp-build, on arm64, resolves the packed addon to prebuilds/linux-arm64/', () => {
+  const dir = projects.jest
+  const native = path.join(dir, 'node_modules/@hardtimeout/native')
+  const found = execFileSync(process.execPath, ['-p', `require('node-gyp-build').path(${JSON.stringify(native)})`], { cwd: dir, encoding: 'utf8' }).trim()
+  assert.equal(found, path.join(native, 'prebuilds/linux-arm64/@hardtimeout+native.node'))
+})
