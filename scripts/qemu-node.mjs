@@ -10,13 +10,11 @@
 // a test's `execSync('node …')`. Everything else (a shell, `sleep`, `tail`) stays a host program, as
 // it would be on an arm64 machine. Nothing here changes what the addon or the frameworks do.
 //
-// What differs from real arm64 hardware, and what tests must not assert under qemu (HARDTIMEOUT_QEMU
-// is set in the emulated processes' environment):
+// What differs from real arm64 hardware (HARDTIMEOUT_QEMU is set in the emulated processes'
+// environment):
 // - /proc/<pid>/task/<tid>/syscall is the host kernel's view: qemu performs an arm64 syscall as the
-//   host's x86-64 syscall, so the numbers there are x86-64 numbers (an arm64 `read`, 63, shows as 0)
-//   and an aarch64 syscall table names them wrongly. The state, wchan and child processes are the
-//   same as on arm64; the syscall's name is not to be trusted, nor then the fd the diagnosis finds
-//   from the syscall's arguments.
+//   host's x86-64 syscall, so the numbers there are x86-64 numbers (an arm64 `read`, 63, shows as
+//   0). The addon notices this and names them from the x86-64 table (native/README.md).
 // - qemu adds a thread of its own to /proc/<pid>/task (named after the qemu binary), which runs
 //   no JavaScript and is in no guard.
 // - Signals sent to a thread reach it through qemu, which delivers them to the emulated code and
