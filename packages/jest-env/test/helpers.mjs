@@ -15,11 +15,11 @@ const require = createRequire(path.join(PKG, 'package.json'));
 export const WORKSPACE_JEST = path.join(path.dirname(require.resolve('jest/package.json')), 'bin', 'jest.js');
 
 /**
- * Jest `version` from the registry, installed by npm once into a folder of the temporary directory
- * kept between test runs (like the packed projects): the bin to run.
+ * Jest `version` from the registry, installed by npm once into the repository's `.cache/` (kept
+ * between test runs, like the Vitest lines; never in the temporary directory): the bin to run.
  */
 export function installedJest(version, { pinned = [] } = {}) {
-  const dir = path.join(os.tmpdir(), `ht-jest-${version}${pinned.length ? `-${pinned.join('-')}` : ''}`);
+  const dir = path.join(PKG, '..', '..', '.cache', `jest-${version}${pinned.length ? `-${pinned.join('-')}` : ''}`);
   if (!fs.existsSync(path.join(dir, '.installed'))) {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
