@@ -1,4 +1,5 @@
 // runWithHardTimeout: the guard around one function call.
+import { createOwner, guardCallbacks, owners, type Owner } from './callbacks'
 import { clearTimer, now, setTimer } from './clock'
 import { addDeadline, fireNow, removeDeadline } from './deadlines'
 import { interruptErrorFrom, pendingError, timeoutErrorFrom } from './errors'
@@ -61,36 +62,59 @@ export function runWithHardTimeout<T>(fn: () => T, options: HardTimeoutOptions):
   const start = now()
   if (!opts.whenDebugging && debuggerAttached(start)) return fn()
   if (!native) return runWithFallback(fn, opts)
+  if (!callbacksGuarded) {
+    callbacksGuarded = true
+    guardCallbacks()
+  }
 
+  // The callbacks fn schedules run in guard frames of this owner's (callbacks.ts).
+  const owner = createOwner(native, opts, start, (info) => errorFor(info, opts))
   // Every argument costs the native side a Node-API call: the defaults are not passed.
   const result = opts.defaults
-    ? native.run(fn, undefined, opts.timeout, opts.label)
-    : native.run(fn, undefined, opts.timeout, opts.label, opts.stuckAfter, opts.report, opts.killProcess, opts.exec)
+    ? owners.run(owner, native.run, fn, undefined, opts.timeout, opts.label)
+    : owners.run(owner, native.run, fn, undefined, opts.timeout, opts.label, opts.stuckAfter, opts.report, opts.killProcess, opts.exec)
   if (result === native.STOPPED) {
+    owner.done = true
     throw errorFor(native.takeStop()!, opts)
   }
-  if (!isThenable(result)) return result as T
+  if (!isThenable(result)) {
+    owner.done = true
+    // A listener it emitted to synchronously was stopped: that is this call's failure.
+    if (owner.error !== undefined) throw owner.error
+    return result as T
+  }
   const token = native.asyncToken()
   // A thenable that is not a native promise has no arm left: only its synchronous part was guarded.
-  if (token === 0) return result as T
-  return settleAsync(result as PromiseLike<unknown>, token, opts, start) as T
+  if (token === 0) {
+    owner.done = true
+    return result as T
+  }
+  return settleAsync(result as PromiseLike<unknown>, token, opts, start, owner) as T
 }
 
-function settleAsync(promise: PromiseLike<unknown>, token: number, opts: ParsedOptions, start: number): Promise<unknown> {
+let callbacksGuarded = false
+
+function settleAsync(promise: PromiseLike<unknown>, token: number, opts: ParsedOptions, start: number, owner: Owner): Promise<unknown> {
   const n = native!
   return new Promise((resolve, reject) => {
     let done = false
     const finish = (settle: (info: StopInfo | undefined) => void): void => {
       if (done) return
       done = true
+      owner.done = true
       removeDeadline(token)
-      settle(n.settle(token, true))
+      const info = n.settle(token, true)
+      // A callback of this call was stopped at the deadline: its error is the call's failure.
+      if (owner.error !== undefined) reject(owner.error)
+      else settle(info)
     }
     const deadline = (): void =>
       finish((info) => reject(info ? errorFor(info, opts) : pendingError(opts.timeout, now() - start, opts.label)))
     // The verdict comes from a timer, a macrotask: a loop stopped inside a microtask leaves the
     // function's promise unsettled forever (V8 drops the queue it was part of).
     addDeadline(token, start + opts.timeout, deadline)
+    owner.onError = () => finish(() => {})
+    if (owner.error !== undefined) owner.onError()
     promise.then(
       (value) => finish((info) => (info ? reject(errorFor(info, opts)) : resolve(value))),
       // Unblocked (EINTR, a killed child) in its async part: that rejection is our doing.
