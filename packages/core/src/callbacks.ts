@@ -28,6 +28,8 @@ export interface Owner {
   error: Error | undefined
   /** Called once `error` is set (by the owner's async part, once it waits for a verdict). */
   onError: (() => void) | undefined
+  /** The call that took over this one's callbacks once it returned (adoptCallbacks()). */
+  next: Owner | undefined
   /** Runs `cb` in a guard frame with the owner's remaining time. */
   readonly run: (cb: Function, thisArg: unknown, args: ArrayLike<unknown>) => unknown
 }
@@ -48,6 +50,8 @@ const STORE = Symbol.for('hardtimeout.callbackOwner')
 const holder = process as unknown as Record<symbol, AsyncLocalStorage<Owner> | undefined>
 export const owners: AsyncLocalStorage<Owner> = (holder[STORE] ??= new AsyncLocalStorage<Owner>())
 
+const LATE_GRACE_MS = 50
+
 /** The owner of a guarded call: `errorFor` builds its error from a stopped callback's StopInfo. */
 export function createOwner(
   n: NativeBinding,
@@ -61,14 +65,17 @@ export function createOwner(
     done: false,
     error: undefined,
     onError: undefined,
+    next: undefined,
     run(cb, thisArg, args) {
+      if (owner.done && owner.next !== undefined) return owner.next.run(cb, thisArg, args)
       // Stopped at its deadline: what it left scheduled is dropped, as a killed thread's would be
       // (an interval or a stream's listener that looped would loop again, unguarded).
       if (owner.error !== undefined) return undefined
       if (owner.done) return Reflect.apply(cb, thisArg, args)
-      // Past the deadline the owner's verdict is due at once; the callback still gets a frame, so
-      // that a loop in it is stopped rather than left running.
-      const left = Math.max(1, owner.deadline - now())
+      // A callback that runs at or past its owner's deadline was usually held back by another
+      // guard's loop on this thread (the owner's timer was due long ago): it gets its chance, and
+      // a loop in it is still stopped, a little later.
+      const left = Math.max(LATE_GRACE_MS, owner.deadline - now())
       const call = (): unknown => Reflect.apply(cb, thisArg, args)
       const result = plan.defaults
         ? n.run(call, undefined, left, plan.label)
@@ -100,16 +107,43 @@ const clearRepeat = (require('node:timers') as typeof import('node:timers')).cle
 function bound<F>(cb: F, repeat = false): F {
   if (typeof cb !== 'function') return cb
   const owner = owners.getStore()
-  if (owner === undefined || owner.done) return cb
+  if (owner === undefined || (owner.done && owner.next === undefined)) return cb
   const guarded = repeat
     ? function (this: unknown, ...args: unknown[]): unknown {
-      if (owner.error !== undefined) return clearRepeat(this as Parameters<typeof clearRepeat>[0])
+      let o = owner
+      while (o.done && o.next !== undefined) o = o.next
+      if (o.error !== undefined) return clearRepeat(this as Parameters<typeof clearRepeat>[0])
       return owner.run(cb, this, args)
     }
     : function (this: unknown, ...args: unknown[]): unknown {
       return owner.run(cb, this, args)
     }
   return guarded as F
+}
+
+let lastReturned: Owner | undefined
+let adopting: Owner | undefined
+
+/** Called by the guard when a call returned without a promise: adoptCallbacks() may take it over. */
+export function returnedSynchronously(owner: Owner): void {
+  lastReturned = owner
+}
+
+/**
+ * The next guarded call takes over the callbacks of the call that just returned synchronously: for
+ * a plugin that guards a function's synchronous part and the promise it returned as two calls (the
+ * promise hidden from the first), so that what the function scheduled belongs to the second.
+ */
+export function adoptCallbacks(): void {
+  adopting = lastReturned
+  lastReturned = undefined
+}
+
+/** The owner a new guarded call takes callbacks over from, if adoptCallbacks() asked for one. */
+export function takeAdopted(): Owner | undefined {
+  const o = adopting
+  adopting = undefined
+  return o
 }
 
 const ORIGINAL = Symbol('hardtimeout.original')

@@ -1,5 +1,5 @@
 // runWithHardTimeout: the guard around one function call.
-import { createOwner, guardCallbacks, owners, type Owner } from './callbacks'
+import { createOwner, guardCallbacks, owners, returnedSynchronously, takeAdopted, type Owner } from './callbacks'
 import { clearTimer, now, setTimer } from './clock'
 import { addDeadline, fireNow, removeDeadline } from './deadlines'
 import { interruptErrorFrom, pendingError, timeoutErrorFrom } from './errors'
@@ -69,6 +69,8 @@ export function runWithHardTimeout<T>(fn: () => T, options: HardTimeoutOptions):
 
   // The callbacks fn schedules run in guard frames of this owner's (callbacks.ts).
   const owner = createOwner(native, opts, start, (info) => errorFor(info, opts))
+  const adopted = takeAdopted()
+  if (adopted !== undefined) adopted.next = owner
   // Every argument costs the native side a Node-API call: the defaults are not passed.
   const result = opts.defaults
     ? owners.run(owner, native.run, fn, undefined, opts.timeout, opts.label)
@@ -79,6 +81,7 @@ export function runWithHardTimeout<T>(fn: () => T, options: HardTimeoutOptions):
   }
   if (!isThenable(result)) {
     owner.done = true
+    returnedSynchronously(owner)
     // A listener it emitted to synchronously was stopped: that is this call's failure.
     if (owner.error !== undefined) throw owner.error
     return result as T
