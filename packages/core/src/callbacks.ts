@@ -178,8 +178,10 @@ function patchSchedulers(target: Record<string, unknown>): void {
     if (typeof f !== 'function' || f[ORIGINAL] !== undefined) continue
     const d = Object.getOwnPropertyDescriptor(target, name)
     if (d && !d.writable && !d.set && !d.configurable) continue
-    if (d && 'value' in d) Object.defineProperty(target, name, { ...d, value: wrapScheduler(f, name === 'setInterval') })
-    else target[name] = wrapScheduler(f, name === 'setInterval')
+    const wrapper = wrapScheduler(f, name === 'setInterval')
+    if (d && 'value' in d) Object.defineProperty(target, name, { ...d, value: wrapper })
+    else target[name] = wrapper
+    if (target === globalThis) swaps.push({ target, name, original: f, wrapper })
   }
 }
 
@@ -235,10 +237,28 @@ function patchEmitters(): void {
   if (off === remove) proto.off = removeWrapper
 }
 
+// The main realm's functions as we found them, and what we put there.
+const swaps: Array<{ target: Record<string, unknown>; name: string; original: Function; wrapper: Function }> = []
+
 function patchNextTick(proc: { nextTick?: unknown }): void {
   const f = proc.nextTick as Wrapped | undefined
   if (typeof f !== 'function' || f[ORIGINAL] !== undefined) return
-  proc.nextTick = wrapScheduler(f)
+  const wrapper = wrapScheduler(f)
+  proc.nextTick = wrapper
+  if (proc === process) swaps.push({ target: proc as Record<string, unknown>, name: 'nextTick', original: f, wrapper })
+}
+
+/**
+ * Puts our functions back where the code that swapped them out restored the originals instead
+ * (Vitest runs its RPC calls with its saved timers in place and puts process.nextTick back a
+ * tick later, with the function it saw before). Fake timers are left alone: only an original
+ * we wrapped is replaced.
+ */
+export function reassertCallbackGuards(): void {
+  for (let i = 0; i < swaps.length; i++) {
+    const s = swaps[i]!
+    if (s.target[s.name] === s.original) s.target[s.name] = s.wrapper
+  }
 }
 
 // Modules whose asynchronous functions take their callback last. Node calls it from the event

@@ -1,5 +1,5 @@
 // runWithHardTimeout: the guard around one function call.
-import { createOwner, guardCallbacks, owners, returnedSynchronously, takeAdopted, type Owner } from './callbacks'
+import { createOwner, guardCallbacks, owners, reassertCallbackGuards, returnedSynchronously, takeAdopted, type Owner } from './callbacks'
 import { clearTimer, now, setTimer } from './clock'
 import { addDeadline, fireNow, removeDeadline } from './deadlines'
 import { interruptErrorFrom, pendingError, timeoutErrorFrom } from './errors'
@@ -65,6 +65,8 @@ export function runWithHardTimeout<T>(fn: () => T, options: HardTimeoutOptions):
   if (!callbacksGuarded) {
     callbacksGuarded = true
     guardCallbacks()
+  } else {
+    reassertCallbackGuards()
   }
 
   // The callbacks fn schedules run in guard frames of this owner's (callbacks.ts).
