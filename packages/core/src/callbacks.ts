@@ -7,32 +7,19 @@
 // termination that escapes into Node's callback scope exits the process with code 0 or aborts it,
 // so without a frame the watchdog must treat such a loop as native code and kill the thread.
 //
-// Ownership is carried by an AsyncLocalStorage: the store is set for the guarded call, so promise
-// continuations of the call, and callbacks scheduled from callbacks, find the same owner. A callback
-// scheduled outside every guarded call (the test runner's own timers) is passed through untouched;
-// one that runs after its owner settled runs unguarded, so it is never charged to a test that ended.
-import { AsyncLocalStorage } from 'node:async_hooks'
+// Which guarded call owns what is scheduled now: the one whose synchronous part (or guarded
+// callback) is running; else, in a promise continuation, the one async call pending on this
+// thread. With several pending (concurrent tests) a continuation's callbacks have no owner and are
+// passed through: no callback is ever charged to a call it may not belong to. A callback
+// scheduled outside every guarded call (the test runner's own timers) is passed through
+// untouched; one that runs after its owner settled runs unguarded, so it is never charged to a
+// test that ended. (An AsyncLocalStorage would follow every continuation, but costs each guarded
+// call about a microsecond, and on Node 20/22 it enables promise hooks, doubling what every
+// promise of the process costs.)
 import { EventEmitter } from 'node:events'
 import { syncBuiltinESMExports } from 'node:module'
 import { now } from './clock'
 import type { NativeBinding, StopInfo } from './native'
-
-/** One guarded call whose callbacks are guarded too. */
-export interface Owner {
-  /** A now() time (clock.ts). */
-  readonly start: number
-  readonly deadline: number
-  /** The owner settled: its callbacks run unguarded from now on. */
-  done: boolean
-  /** The error of a callback stopped at the deadline: the owner's own failure. */
-  error: Error | undefined
-  /** Called once `error` is set (by the owner's async part, once it waits for a verdict). */
-  onError: (() => void) | undefined
-  /** The call that took over this one's callbacks once it returned (adoptCallbacks()). */
-  next: Owner | undefined
-  /** Runs `cb` in a guard frame with the owner's remaining time. */
-  readonly run: (cb: Function, thisArg: unknown, args: ArrayLike<unknown>) => unknown
-}
 
 export interface OwnerPlan {
   timeout: number
@@ -44,69 +31,104 @@ export interface OwnerPlan {
   defaults: boolean
 }
 
-// One store per process, whichever copy of core (or realm) loaded it: the owner is set by one
+// One state per thread, whichever copy of core (or realm) loaded it: the owner is set by one
 // copy's guard and read by another copy's timer wrapper.
-const STORE = Symbol.for('hardtimeout.callbackOwner')
-const holder = process as unknown as Record<symbol, AsyncLocalStorage<Owner> | undefined>
-export const owners: AsyncLocalStorage<Owner> = (holder[STORE] ??= new AsyncLocalStorage<Owner>())
+interface OwnerState {
+  /** The call whose synchronous part or guarded callback is running. */
+  current: Owner | undefined
+  /** Async calls waiting for their verdict, in the order they started. */
+  readonly pending: Set<Owner>
+}
+const STATE = Symbol.for('hardtimeout.callbackOwners')
+const holder = globalThis as unknown as Record<symbol, OwnerState | undefined>
+export const ownerState: OwnerState = (holder[STATE] ??= { current: undefined, pending: new Set() })
+
+function ownerNow(): Owner | undefined {
+  const s = ownerState
+  if (s.current !== undefined) return s.current
+  if (s.pending.size !== 1) return undefined
+  for (const o of s.pending) return o
+  return undefined
+}
 
 const LATE_GRACE_MS = 50
 
-/** The owner of a guarded call: `errorFor` builds its error from a stopped callback's StopInfo. */
-export function createOwner(
-  n: NativeBinding,
-  plan: OwnerPlan,
-  start: number,
-  errorFor: (info: StopInfo) => Error,
-): Owner {
-  const owner: Owner = {
-    start,
-    deadline: start + plan.timeout,
-    done: false,
-    error: undefined,
-    onError: undefined,
-    next: undefined,
-    run(cb, thisArg, args) {
-      if (owner.done && owner.next !== undefined) return owner.next.run(cb, thisArg, args)
-      // Stopped at its deadline: what it left scheduled is dropped, as a killed thread's would be
-      // (an interval or a stream's listener that looped would loop again, unguarded).
-      if (owner.error !== undefined) return undefined
-      if (owner.done) return Reflect.apply(cb, thisArg, args)
-      // A callback that runs at or past its owner's deadline was usually held back by another
-      // guard's loop on this thread (the owner's timer was due long ago): it gets its chance, and
-      // a loop in it is still stopped, a little later.
-      const left = Math.max(LATE_GRACE_MS, owner.deadline - now())
-      const call = (): unknown => Reflect.apply(cb, thisArg, args)
-      const result = plan.defaults
+/**
+ * One guarded call whose callbacks are guarded too. A class (not an object of closures): one is
+ * made per guarded call, and most calls schedule nothing.
+ */
+export class Owner {
+  readonly deadline: number
+  /** The owner settled: its callbacks run unguarded from now on. */
+  done = false
+  /** The error of a callback stopped at the deadline: the owner's own failure. */
+  error: Error | undefined = undefined
+  /** Called with NOOP once `error` is set (the owner's async part, once it waits for a verdict). */
+  onError: ((settle: (info: StopInfo | undefined) => void) => void) | undefined = undefined
+  /** The call that took over this one's callbacks once it returned (adoptCallbacks()). */
+  next: Owner | undefined = undefined
+
+  constructor(
+    readonly n: NativeBinding,
+    readonly plan: OwnerPlan,
+    readonly start: number,
+    /** Builds the owner's error from a stopped callback's StopInfo. */
+    readonly errorFor: (info: StopInfo, plan: OwnerPlan) => Error,
+  ) {
+    this.deadline = start + plan.timeout
+  }
+
+  /** Runs `cb` in a guard frame with the owner's remaining time. */
+  run(cb: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown {
+    if (this.done && this.next !== undefined) return this.next.run(cb, thisArg, args)
+    // Stopped at its deadline: what it left scheduled is dropped, as a killed thread's would be
+    // (an interval or a stream's listener that looped would loop again, unguarded).
+    if (this.error !== undefined) return undefined
+    if (this.done) return Reflect.apply(cb, thisArg, args)
+    const { n, plan } = this
+    // A callback that runs at or past its owner's deadline was usually held back by another
+    // guard's loop on this thread (the owner's timer was due long ago): it gets its chance, and
+    // a loop in it is still stopped, a little later.
+    const left = Math.max(LATE_GRACE_MS, this.deadline - now())
+    const call = (): unknown => Reflect.apply(cb, thisArg, args)
+    const state = ownerState
+    const outer = state.current
+    state.current = this
+    let result: unknown
+    try {
+      result = plan.defaults
         ? n.run(call, undefined, left, plan.label)
         : n.run(call, undefined, left, plan.label, plan.stuckAfter, plan.report, plan.killProcess, plan.exec)
-      if (result === n.STOPPED) {
-        const info = n.takeStop()!
-        // The limit and the time are the owner's, not this frame's share of them.
-        info.timeoutMs = plan.timeout
-        info.elapsedMs = now() - start
-        if (owner.error === undefined) {
-          owner.error = errorFor(info)
-          owner.onError?.()
-        }
-        return undefined
+    } finally {
+      state.current = outer
+    }
+    if (result === n.STOPPED) {
+      const info = n.takeStop()!
+      // The limit and the time are the owner's, not this frame's share of them.
+      info.timeoutMs = plan.timeout
+      info.elapsedMs = now() - this.start
+      if (this.error === undefined) {
+        this.error = this.errorFor(info, plan)
+        this.onError?.(NOOP)
       }
-      // An async callback: its async part is its owner's (a loop after one of its awaits is
-      // stopped by the owner's own arm, in the microtask checkpoint).
-      const token = n.asyncToken()
-      if (token !== 0) n.settle(token, true)
-      return result
-    },
+      return undefined
+    }
+    // An async callback: its async part is its owner's (a loop after one of its awaits is
+    // stopped by the owner's own arm, in the microtask checkpoint).
+    const token = n.asyncToken()
+    if (token !== 0) n.settle(token, true)
+    return result
   }
-  return owner
 }
+
+const NOOP = (): void => {}
 
 const clearRepeat = (require('node:timers') as typeof import('node:timers')).clearInterval
 
 /** `cb`, bound to run guarded by the current owner; `cb` itself when there is none. */
 function bound<F>(cb: F, repeat = false): F {
   if (typeof cb !== 'function') return cb
-  const owner = owners.getStore()
+  const owner = ownerNow()
   if (owner === undefined || (owner.done && owner.next === undefined)) return cb
   const guarded = repeat
     ? function (this: unknown, ...args: unknown[]): unknown {
@@ -154,7 +176,7 @@ function wrapScheduler(original: Function, repeat = false): Function {
   const wrapper = function (this: unknown): unknown {
     // eslint-disable-next-line prefer-rest-params
     const args = arguments
-    if (typeof args[0] === 'function' && owners.getStore() !== undefined) args[0] = bound(args[0], repeat)
+    if (typeof args[0] === 'function' && ownerNow() !== undefined) args[0] = bound(args[0], repeat)
     return Reflect.apply(original, this, args)
   }
   copyShape(wrapper, original)
@@ -181,7 +203,10 @@ function patchSchedulers(target: Record<string, unknown>): void {
     const wrapper = wrapScheduler(f, name === 'setInterval')
     if (d && 'value' in d) Object.defineProperty(target, name, { ...d, value: wrapper })
     else target[name] = wrapper
-    if (target === globalThis) swaps.push({ target, name, original: f, wrapper })
+    if (target === globalThis) {
+      found[name] = f
+      ours[name] = wrapper
+    }
   }
 }
 
@@ -192,7 +217,7 @@ const INNER = Symbol('hardtimeout.listener')
 type GuardedListener = Function & { listener?: Function; [INNER]?: Function }
 
 function guardListener(listener: unknown): unknown {
-  if (typeof listener !== 'function' || owners.getStore() === undefined) return listener
+  if (typeof listener !== 'function' || ownerNow() === undefined) return listener
   const g = bound(listener) as GuardedListener
   if (g === listener) return listener
   g.listener = listener
@@ -237,15 +262,19 @@ function patchEmitters(): void {
   if (off === remove) proto.off = removeWrapper
 }
 
-// The main realm's functions as we found them, and what we put there.
-const swaps: Array<{ target: Record<string, unknown>; name: string; original: Function; wrapper: Function }> = []
+// The main realm's functions as we found them, and what we put there (reassertCallbackGuards()).
+const found: Record<string, Function | undefined> = {}
+const ours: Record<string, Function | undefined> = {}
 
 function patchNextTick(proc: { nextTick?: unknown }): void {
   const f = proc.nextTick as Wrapped | undefined
   if (typeof f !== 'function' || f[ORIGINAL] !== undefined) return
   const wrapper = wrapScheduler(f)
   proc.nextTick = wrapper
-  if (proc === process) swaps.push({ target: proc as Record<string, unknown>, name: 'nextTick', original: f, wrapper })
+  if (proc === process) {
+    found.nextTick = f
+    ours.nextTick = wrapper
+  }
 }
 
 /**
@@ -255,10 +284,12 @@ function patchNextTick(proc: { nextTick?: unknown }): void {
  * we wrapped is replaced.
  */
 export function reassertCallbackGuards(): void {
-  for (let i = 0; i < swaps.length; i++) {
-    const s = swaps[i]!
-    if (s.target[s.name] === s.original) s.target[s.name] = s.wrapper
-  }
+  // Named reads: this runs at every guarded call.
+  if (process.nextTick === found.nextTick) process.nextTick = ours.nextTick as typeof process.nextTick
+  const g = globalThis as unknown as Record<string, unknown>
+  if (g.setTimeout === found.setTimeout) g.setTimeout = ours.setTimeout
+  if (g.setImmediate === found.setImmediate) g.setImmediate = ours.setImmediate
+  if (g.setInterval === found.setInterval) g.setInterval = ours.setInterval
 }
 
 // Modules whose asynchronous functions take their callback last. Node calls it from the event
@@ -270,7 +301,7 @@ function wrapLastCallback(original: Function): Function {
     // eslint-disable-next-line prefer-rest-params
     const args = arguments
     const last = args.length - 1
-    if (last >= 0 && typeof args[last] === 'function' && owners.getStore() !== undefined) {
+    if (last >= 0 && typeof args[last] === 'function' && ownerNow() !== undefined) {
       args[last] = bound(args[last])
     }
     return Reflect.apply(original, this, args)
@@ -300,7 +331,7 @@ let processWide = false
  * setTimeout, setInterval, setImmediate and process.nextTick, node:timers, EventEmitter
  * registration and the callbacks of node:fs, node:dns, node:crypto and node:zlib (modules and
  * prototypes shared by every realm of the thread). Idempotent; costs a callback scheduled
- * outside any guarded call one AsyncLocalStorage lookup.
+ * outside any guarded call two property reads.
  *
  * For a vm context (Jest's environment, Vitest's vm pools) pass its global object before test
  * code runs: fake timers installed afterwards replace these functions and restore them.

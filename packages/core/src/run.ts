@@ -1,5 +1,5 @@
 // runWithHardTimeout: the guard around one function call.
-import { createOwner, guardCallbacks, owners, reassertCallbackGuards, returnedSynchronously, takeAdopted, type Owner } from './callbacks'
+import { Owner, guardCallbacks, type OwnerPlan, ownerState, reassertCallbackGuards, returnedSynchronously, takeAdopted } from './callbacks'
 import { clearTimer, now, setTimer } from './clock'
 import { addDeadline, fireNow, removeDeadline } from './deadlines'
 import { interruptErrorFrom, pendingError, timeoutErrorFrom } from './errors'
@@ -47,6 +47,9 @@ function errorFor(info: StopInfo, opts: ParsedOptions, thrown?: unknown): Error 
   return timeoutErrorFrom(info, opts.label, thrown)
 }
 
+/** An Owner's plan is the call's ParsedOptions. */
+const ownerError = (info: StopInfo, plan: OwnerPlan): Error => errorFor(info, plan as ParsedOptions)
+
 /**
  * Calls `fn` and returns what it returns. If `fn` is still running `options.timeout` ms later, it
  * is stopped where it is and a HardTimeoutError is thrown (or, for a function that returned a
@@ -70,13 +73,21 @@ export function runWithHardTimeout<T>(fn: () => T, options: HardTimeoutOptions):
   }
 
   // The callbacks fn schedules run in guard frames of this owner's (callbacks.ts).
-  const owner = createOwner(native, opts, start, (info) => errorFor(info, opts))
+  const owner = new Owner(native, opts, start, ownerError)
   const adopted = takeAdopted()
   if (adopted !== undefined) adopted.next = owner
   // Every argument costs the native side a Node-API call: the defaults are not passed.
-  const result = opts.defaults
-    ? owners.run(owner, native.run, fn, undefined, opts.timeout, opts.label)
-    : owners.run(owner, native.run, fn, undefined, opts.timeout, opts.label, opts.stuckAfter, opts.report, opts.killProcess, opts.exec)
+  const state = ownerState
+  const outer = state.current
+  state.current = owner
+  let result: unknown
+  try {
+    result = opts.defaults
+      ? native.run(fn, undefined, opts.timeout, opts.label)
+      : native.run(fn, undefined, opts.timeout, opts.label, opts.stuckAfter, opts.report, opts.killProcess, opts.exec)
+  } finally {
+    state.current = outer
+  }
   if (result === native.STOPPED) {
     owner.done = true
     throw errorFor(native.takeStop()!, opts)
@@ -103,10 +114,12 @@ function settleAsync(promise: PromiseLike<unknown>, token: number, opts: ParsedO
   const n = native!
   return new Promise((resolve, reject) => {
     let done = false
+    ownerState.pending.add(owner)
     const finish = (settle: (info: StopInfo | undefined) => void): void => {
       if (done) return
       done = true
       owner.done = true
+      ownerState.pending.delete(owner)
       removeDeadline(token)
       const info = n.settle(token, true)
       // A callback of this call was stopped at the deadline: its error is the call's failure.
@@ -118,8 +131,8 @@ function settleAsync(promise: PromiseLike<unknown>, token: number, opts: ParsedO
     // The verdict comes from a timer, a macrotask: a loop stopped inside a microtask leaves the
     // function's promise unsettled forever (V8 drops the queue it was part of).
     addDeadline(token, start + opts.timeout, deadline)
-    owner.onError = () => finish(() => {})
-    if (owner.error !== undefined) owner.onError()
+    owner.onError = finish
+    if (owner.error !== undefined) finish(() => {})
     promise.then(
       (value) => finish((info) => (info ? reject(errorFor(info, opts)) : resolve(value))),
       // Unblocked (EINTR, a killed child) in its async part: that rejection is our doing.
