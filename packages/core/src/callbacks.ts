@@ -65,8 +65,6 @@ export class Owner {
   error: Error | undefined = undefined
   /** Called with NOOP once `error` is set (the owner's async part, once it waits for a verdict). */
   onError: ((settle: (info: StopInfo | undefined) => void) => void) | undefined = undefined
-  /** The call that took over this one's callbacks once it returned (adoptCallbacks()). */
-  next: Owner | undefined = undefined
 
   constructor(
     readonly n: NativeBinding,
@@ -80,7 +78,6 @@ export class Owner {
 
   /** Runs `cb` in a guard frame with the owner's remaining time. */
   run(cb: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown {
-    if (this.done && this.next !== undefined) return this.next.run(cb, thisArg, args)
     // Stopped at its deadline: what it left scheduled is dropped, as a killed thread's would be
     // (an interval or a stream's listener that looped would loop again, unguarded).
     if (this.error !== undefined) return undefined
@@ -129,43 +126,16 @@ const clearRepeat = (require('node:timers') as typeof import('node:timers')).cle
 function bound<F>(cb: F, repeat = false): F {
   if (typeof cb !== 'function') return cb
   const owner = ownerNow()
-  if (owner === undefined || (owner.done && owner.next === undefined)) return cb
+  if (owner === undefined || owner.done) return cb
   const guarded = repeat
     ? function (this: unknown, ...args: unknown[]): unknown {
-      let o = owner
-      while (o.done && o.next !== undefined) o = o.next
-      if (o.error !== undefined) return clearRepeat(this as Parameters<typeof clearRepeat>[0])
+      if (owner.error !== undefined) return clearRepeat(this as Parameters<typeof clearRepeat>[0])
       return owner.run(cb, this, args)
     }
     : function (this: unknown, ...args: unknown[]): unknown {
       return owner.run(cb, this, args)
     }
   return guarded as F
-}
-
-let lastReturned: Owner | undefined
-let adopting: Owner | undefined
-
-/** Called by the guard when a call returned without a promise: adoptCallbacks() may take it over. */
-export function returnedSynchronously(owner: Owner): void {
-  lastReturned = owner
-}
-
-/**
- * The next guarded call takes over the callbacks of the call that just returned synchronously: for
- * a plugin that guards a function's synchronous part and the promise it returned as two calls (the
- * promise hidden from the first), so that what the function scheduled belongs to the second.
- */
-export function adoptCallbacks(): void {
-  adopting = lastReturned
-  lastReturned = undefined
-}
-
-/** The owner a new guarded call takes callbacks over from, if adoptCallbacks() asked for one. */
-export function takeAdopted(): Owner | undefined {
-  const o = adopting
-  adopting = undefined
-  return o
 }
 
 const ORIGINAL = Symbol('hardtimeout.original')

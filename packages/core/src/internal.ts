@@ -38,4 +38,4 @@ export {
 export { stuckLog, type StuckLog } from './stuck-log'
 export { nativeStatus } from './native'
 export { fallbackWarning, platformName } from './platform'
-export { adoptCallbacks, guardCallbacks } from './callbacks'
+export { guardCallbacks } from './callbacks'

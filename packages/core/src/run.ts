@@ -1,5 +1,5 @@
 // runWithHardTimeout: the guard around one function call.
-import { Owner, guardCallbacks, type OwnerPlan, ownerState, reassertCallbackGuards, returnedSynchronously, takeAdopted } from './callbacks'
+import { Owner, guardCallbacks, type OwnerPlan, ownerState, reassertCallbackGuards } from './callbacks'
 import { clearTimer, now, setTimer } from './clock'
 import { addDeadline, fireNow, removeDeadline } from './deadlines'
 import { interruptErrorFrom, pendingError, timeoutErrorFrom } from './errors'
@@ -74,8 +74,6 @@ export function runWithHardTimeout<T>(fn: () => T, options: HardTimeoutOptions):
 
   // The callbacks fn schedules run in guard frames of this owner's (callbacks.ts).
   const owner = new Owner(native, opts, start, ownerError)
-  const adopted = takeAdopted()
-  if (adopted !== undefined) adopted.next = owner
   // Every argument costs the native side a Node-API call: the defaults are not passed.
   const state = ownerState
   const outer = state.current
@@ -94,7 +92,6 @@ export function runWithHardTimeout<T>(fn: () => T, options: HardTimeoutOptions):
   }
   if (!isThenable(result)) {
     owner.done = true
-    returnedSynchronously(owner)
     // A listener it emitted to synchronously was stopped: that is this call's failure.
     if (owner.error !== undefined) throw owner.error
     return result as T
