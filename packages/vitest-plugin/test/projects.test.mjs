@@ -1,0 +1,91 @@
+// With the plugin in the root config only, every project of `test.projects` is guarded: inline
+// projects (threads and forks, with or without `extends`), project config files matched by a glob,
+// per-project options; and a run that nothing could guard stops at startup with one clear error.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { failure, killLeftovers, leftovers, makeProject, markerLine, removeProject, runVitest, states } from './helpers.mjs'
+
+const stopped = (name, limit, file, tag) =>
+  new RegExp(`^HardTimeoutError: test "${name}" was stopped after \\d+ ms: it ran past its hard timeout of ${limit} ms\\n\\s+at .*${file.replace('.', '\\.')}:${markerLine('projects', file, tag)}:`)
+
+function failureIn(json, fileEnd, fullName) {
+  const file = json.testResults.find((f) => f.name.endsWith(fileEnd))
+  return file?.assertionResults.find((t) => t.fullName === fullName)?.failureMessages.join('\n')
+}
+
+for (const line of [4, 5]) {
+  test(`vitest ${line}: two inline projects (threads, forks), the plugin at the root: both guarded, per-project options`, async () => {
+    const dir = makeProject('projects', line)
+    try {
+      const r = await runVitest(dir, line, { limitMs: 60_000 })
+      const output = r.stdout + r.stderr
+      assert.equal(r.timedOut, false, `the run hung:\n${output.slice(-2000)}`)
+      assert.equal(r.code, 1, output)
+      assert.deepEqual(states(r.json), {
+        'threads.test.js > runs in a worker thread': 'passed',
+        'threads.test.js > loops': 'failed',
+        'threads.test.js > after the loop': 'passed',
+        'forks.test.js > runs in a child process': 'passed',
+        'forks.test.js > loops': 'failed',
+        'forks.test.js > after the loop': 'passed',
+      })
+      // threads: the root's plugin, the project's testTimeout; forks: its own hardTimeout({ timeout: 700 }).
+      assert.match(failureIn(r.json, 'threads.test.js', 'loops'), stopped('loops', 1000, 'threads/threads.test.js', 'threads'))
+      assert.match(failureIn(r.json, 'forks.test.js', 'loops'), stopped('loops', 700, 'forks/forks.test.js', 'forks'))
+      assert.match(r.stdout, /Hard timeouts \(2\)/)
+      assert.doesNotMatch(output, /Unhandled|Errors\s+\d+ error/)
+      assert.deepEqual(leftovers(dir), [])
+    } finally {
+      killLeftovers(dir)
+      removeProject(dir)
+    }
+  })
+
+  test(`vitest ${line}: project config files from a glob (no plugin of their own) and an inline project with extends: true`, async () => {
+    const dir = makeProject('projects', line)
+    try {
+      const r = await runVitest(dir, line, { args: ['--config', 'vitest.mixed.config.js'], limitMs: 60_000 })
+      const output = r.stdout + r.stderr
+      assert.equal(r.timedOut, false, `the run hung:\n${output.slice(-2000)}`)
+      assert.equal(r.code, 1, output)
+      const byProject = {}
+      for (const file of r.json.testResults) {
+        for (const t of file.assertionResults) byProject[`${file.name.slice(dir.length + 1)} > ${t.fullName}`] = t.status
+      }
+      assert.deepEqual(byProject, {
+        'packages/files-a/files.test.js > healthy': 'passed',
+        'packages/files-a/files.test.js > loops': 'failed',
+        'packages/files-b/files.test.js > healthy': 'passed',
+        'packages/files-b/files.test.js > loops': 'failed',
+        'threads/threads.test.js > runs in a worker thread': 'passed',
+        'threads/threads.test.js > loops': 'failed',
+        'threads/threads.test.js > after the loop': 'passed',
+      })
+      for (const p of ['a', 'b']) {
+        assert.match(failureIn(r.json, `files-${p}/files.test.js`, 'loops'), stopped('loops', 1000, `packages/files-${p}/files.test.js`, `files-${p}`))
+      }
+      assert.match(r.stdout, /Hard timeouts \(3\)/)
+      assert.deepEqual(leftovers(dir), [])
+    } finally {
+      killLeftovers(dir)
+      removeProject(dir)
+    }
+  })
+
+  test(`vitest ${line}: projects that nothing can reach: one error at startup naming them, no test runs`, async () => {
+    const dir = makeProject('projects', line)
+    try {
+      const r = await runVitest(dir, line, { args: ['--config', 'vitest.files.config.js'], limitMs: 60_000 })
+      const output = r.stdout + r.stderr
+      assert.equal(r.timedOut, false, output)
+      assert.equal(r.code, 1, output)
+      const names = line === 4 ? '"packages/\\*"' : '"files-a" \\(packages/files-a/vitest\\.config\\.js\\), "files-b" \\(packages/files-b/vitest\\.config\\.js\\)'
+      assert.match(output, new RegExp(`\\[hardtimeout\\] hardTimeout\\(\\) is in the root config's plugins, but none of its test\\.projects loads it, so no test would be guarded: ${names}\\. Add plugins: \\[hardTimeout\\(\\)\\] to the config file of each of these projects\\.`))
+      assert.doesNotMatch(output, /\n\s+at /, 'no stack trace')
+      assert.doesNotMatch(output, /✓|×|Tests\s+\d/, 'no test ran')
+    } finally {
+      killLeftovers(dir)
+      removeProject(dir)
+    }
+  })
+}
