@@ -1,5 +1,6 @@
 // runWithHardTimeout: the guard around one function call.
 import { clearTimer, now, setTimer } from './clock'
+import { enter, leave, track, untrack, type Owner } from './async-owner'
 import { addDeadline, fireNow, removeDeadline } from './deadlines'
 import { interruptErrorFrom, pendingError, timeoutErrorFrom } from './errors'
 import { runSyncWithVm } from './fallback'
@@ -62,10 +63,16 @@ export function runWithHardTimeout<T>(fn: () => T, options: HardTimeoutOptions):
   if (!opts.whenDebugging && debuggerAttached(start)) return fn()
   if (!native) return runWithFallback(fn, opts)
 
-  // Every argument costs the native side a Node-API call: the defaults are not passed.
-  const result = opts.defaults
-    ? native.run(fn, undefined, opts.timeout, opts.label)
-    : native.run(fn, undefined, opts.timeout, opts.label, opts.stuckAfter, opts.report, opts.killProcess, opts.exec)
+  const owner = enter(native)
+  let result: unknown
+  try {
+    // Every argument costs the native side a Node-API call: the defaults are not passed.
+    result = opts.defaults
+      ? native.run(fn, undefined, opts.timeout, opts.label)
+      : native.run(fn, undefined, opts.timeout, opts.label, opts.stuckAfter, opts.report, opts.killProcess, opts.exec)
+  } finally {
+    if (owner !== undefined) leave(owner)
+  }
   if (result === native.STOPPED) {
     throw errorFor(native.takeStop()!, opts)
   }
@@ -73,21 +80,30 @@ export function runWithHardTimeout<T>(fn: () => T, options: HardTimeoutOptions):
   const token = native.asyncToken()
   // A thenable that is not a native promise has no arm left: only its synchronous part was guarded.
   if (token === 0) return result as T
-  return settleAsync(result as PromiseLike<unknown>, token, opts, start) as T
+  return settleAsync(result as PromiseLike<unknown>, track(owner, token), opts, start) as T
 }
 
-function settleAsync(promise: PromiseLike<unknown>, token: number, opts: ParsedOptions, start: number): Promise<unknown> {
+function settleAsync(promise: PromiseLike<unknown>, owner: Owner, opts: ParsedOptions, start: number): Promise<unknown> {
   const n = native!
+  const token = owner.token
   return new Promise((resolve, reject) => {
     let done = false
     const finish = (settle: (info: StopInfo | undefined) => void): void => {
       if (done) return
       done = true
       removeDeadline(token)
+      untrack(owner)
       settle(n.settle(token, true))
     }
-    const deadline = (): void =>
-      finish((info) => reject(info ? errorFor(info, opts) : pendingError(opts.timeout, now() - start, opts.label)))
+    const deadline = (): void => {
+      // Starved past its deadline by another call's loop, the call was given its limit again.
+      const rearmed = n.rearmed(token)
+      if (rearmed !== undefined && rearmed.leftMs > 0) {
+        addDeadline(token, now() + rearmed.leftMs, deadline)
+        return
+      }
+      finish((info) => reject(info ? errorFor(info, opts) : pendingError(opts.timeout, now() - start, opts.label, rearmed?.starvedBy)))
+    }
     // The verdict comes from a timer, a macrotask: a loop stopped inside a microtask leaves the
     // function's promise unsettled forever (V8 drops the queue it was part of).
     addDeadline(token, start + opts.timeout, deadline)

@@ -133,7 +133,6 @@ export function createRunner(
         display: `test "${name}"`,
         limit,
         overridden: fromMeta !== undefined || options.timeout !== undefined,
-        syncOnly: test.concurrent === true,
         taskId: test.id,
         file: test.file?.filepath ?? '',
         task: test,
@@ -226,7 +225,6 @@ export function createRunner(
         display: label,
         limit,
         overridden,
-        syncOnly: name.endsWith('Each') && test?.concurrent === true,
         taskId: name.endsWith('Each') && test?.type === 'test' ? test.id : suite.id,
         file: suite.file?.filepath ?? suite.filepath ?? '',
       }, () => hook.apply(this, args))
