@@ -115,6 +115,16 @@ test('overlapping guards on one thread: the stuck one is stopped, the waiting on
   assert.deepEqual(after, { afterwards: { timer: true, micro: true, later: 7 } })
 })
 
+test('a call starved past its deadline that then loops itself is stopped at its renewed limit, naming the starving call', async () => {
+  const r = await scenario('main', 'starvedThenStuck')
+  assert.equal(r.code, 0, r.stderr)
+  const { g, h } = r.lines[0]
+  assert.match(g.message, /^"g" was stopped after \d+ ms: it ran past its hard timeout of 300 ms$/)
+  assert.match(h.message, /^"h" was stopped after \d+ ms: it ran past its hard timeout of 300 ms, counted again from when "g", whose loop starved its thread, was stopped$/)
+  assert.match(h.frame, /scenario\.cjs/)
+  assert.ok(h.elapsed >= 550, `h stopped after ${h.elapsed} ms: its limit counts from g's stop`)
+})
+
 test('an error captured in another realm (a vm context, as in Jest) keeps the stuck line', async () => {
   const r = await scenario('main', 'realm')
   assert.equal(r.code, 0, r.stderr)
