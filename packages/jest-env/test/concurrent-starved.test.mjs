@@ -2,30 +2,47 @@
 // loop is stopped in place (its own stack); the waiter, whose deadline passed while the loop held
 // the thread, runs once the loop is stopped and passes, in whichever order they were declared.
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { FIXTURES, MODES, describeRun, lineOf, resultOf, runJest, statesOf } from './helpers.mjs';
+import { FIXTURES, MODES, PKG, WORKSPACE_JEST, describeRun, lineOf, resultOf, runJest, statesOf } from './helpers.mjs';
 
 const DIR = path.join(FIXTURES, 'concurrent-starved');
 
-for (const [mode, args] of Object.entries(MODES)) {
-  test(`Jest 30.5, ${mode}: a concurrent loop is stopped in place, the test it starved passes`, async () => {
-    const r = await runJest({ cwd: DIR, args, timeoutMs: 90_000 });
-    assert.equal(r.timedOut, false, describeRun(r));
-    assert.equal(r.code, 1, describeRun(r));
-    const states = statesOf(r.json);
-    for (const file of ['waiter-first.test.js', 'looper-first.test.js']) {
-      assert.deepEqual(states[file], {
-        'waits 50 ms on a timer': 'passed',
-        'loops after an await': 'failed',
-        'sequential test after': 'passed',
-      }, `${file}\n${describeRun(r)}`);
-      const message = resultOf(r.json, file, 'loops after an await').failureMessages.join('\n');
-      assert.match(message, /HardTimeoutError: .*loops after an await.* was stopped after \d+ ms: it ran past its hard timeout of 1000 ms/);
-      assert.match(message, new RegExp(`${file.replace('.', '\\.')}:${lineOf(DIR, file, 'HANG-LINE')}:`), message);
-    }
-    assert.deepEqual(r.leftovers, []);
-    assert.deepEqual(r.tempLeft, []);
-  });
+/** Jest 29.7 from the registry, installed once into the repository's .cache. */
+function jest29() {
+  const dir = path.resolve(PKG, '../../.cache/jest-29.7.0');
+  const bin = path.join(dir, 'node_modules/jest/bin/jest.js');
+  if (!fs.existsSync(bin)) {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'cache', private: true }));
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', 'jest@29.7.0'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  return bin;
+}
+
+const LINES = { '30.5': () => WORKSPACE_JEST, '29.7': jest29 };
+
+for (const [line, jest] of Object.entries(LINES)) {
+  for (const [mode, args] of Object.entries(MODES)) {
+    test(`Jest ${line}, ${mode}: a concurrent loop is stopped in place, the test it starved passes`, async () => {
+      const r = await runJest({ cwd: DIR, args, jest: jest(), timeoutMs: 90_000 });
+      assert.equal(r.timedOut, false, describeRun(r));
+      assert.equal(r.code, 1, describeRun(r));
+      const states = statesOf(r.json);
+      for (const file of ['waiter-first.test.js', 'looper-first.test.js']) {
+        assert.deepEqual(states[file], {
+          'waits 50 ms on a timer': 'passed',
+          'loops after an await': 'failed',
+          'sequential test after': 'passed',
+        }, `${file}\n${describeRun(r)}`);
+        const message = resultOf(r.json, file, 'loops after an await').failureMessages.join('\n');
+        assert.match(message, /HardTimeoutError: .*loops after an await.* was stopped after \d+ ms: it ran past its hard timeout of 1000 ms/);
+        assert.match(message, new RegExp(`${file.replace('.', '\\.')}:${lineOf(DIR, file, 'HANG-LINE')}:`), message);
+      }
+      assert.deepEqual(r.leftovers, []);
+      assert.deepEqual(r.tempLeft, []);
+    });
+  }
 }
