@@ -90,10 +90,10 @@ export function hardTimeout(options?: HardTimeoutPluginOptions): HardTimeoutPlug
     configureServer(server) {
       // Vitest's own plugin (enforce: 'pre') has set up the run's projects by now.
       if (surelyReached) return
-      const config = (server as { config?: { plugins?: readonly { name?: string }[]; test?: { projects?: unknown; resolvedProjects?: unknown; root?: string } } }).config
+      const config = (server as { config?: { configFile?: string; plugins?: readonly { name?: string }[]; test?: { projects?: unknown; workspace?: unknown; resolvedProjects?: unknown; root?: string } } }).config
       // A project's own server (its config file merged the root's): the root server checks.
       if (config?.plugins?.some((p) => p.name === 'vitest:project')) return
-      checkReached(config?.test, reachedServers.has(server as object))
+      checkReached(config?.test, reachedServers.has(server as object), config?.configFile)
     },
     configureVitest,
   } as HardTimeoutPlugin

@@ -13,6 +13,7 @@
 // named in an error at startup: the run must not go on unguarded.
 import * as fs from 'node:fs'
 import { createRequire } from 'node:module'
+import * as path from 'node:path'
 import type { ResolvedOptions } from './options.js'
 
 /** Set on every plugin object the package makes: the options it carries. */
@@ -81,12 +82,28 @@ function withCarrier(entry: Definition, carrier: object, major: number | undefin
  * Adds the carrier to the inline entries of a `test.projects` list that would not get the root
  * plugin. Returns whether some entry is now sure to reach the plugin (one that is not a path).
  */
-export function addCarriers(test: { projects?: unknown } | undefined, carrier: object): boolean {
-  const list = test?.projects
-  if (!Array.isArray(list)) return true
+export function addCarriers(test: { projects?: unknown; workspace?: unknown } | undefined, carrier: object): boolean {
   const major = vitestMajor()
-  test!.projects = list.map((entry) => withCarrier(entry, carrier, major))
+  // Vitest 3 also reads projects from `test.workspace` (an array, or a workspace file's path) and
+  // from a vitest.workspace file: Vitest imports those itself, the carrier cannot be added there.
+  const key = Array.isArray(test?.projects) ? 'projects' : Array.isArray(test?.workspace) ? 'workspace' : undefined
+  if (key === undefined) return !(major !== undefined && major < 4)
+  const list = test![key] as unknown[]
+  test![key] = list.map((entry) => withCarrier(entry, carrier, major))
   return list.some((entry) => typeof entry !== 'string')
+}
+
+/** Vitest 3's workspace file next to the root config, if there is one. */
+function workspaceFile(test: { workspace?: unknown; root?: string }, configFile: string | undefined): string | undefined {
+  if (typeof test.workspace === 'string') return test.workspace
+  const dir = configFile ? path.dirname(configFile) : test.root
+  if (!dir) return undefined
+  for (const name of ['vitest.workspace', 'vitest.projects']) {
+    for (const ext of ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.json']) {
+      if (fs.existsSync(path.join(dir, name + ext))) return path.join(dir, name + ext)
+    }
+  }
+  return undefined
 }
 
 /** The options for a project: its own hardTimeout()'s, else the root config's. */
@@ -119,13 +136,23 @@ interface ResolvedEntry {
  * project loads the plugin: nothing would guard their tests.
  */
 export function checkReached(
-  test: { projects?: unknown; resolvedProjects?: unknown; root?: string } | undefined,
+  test: { projects?: unknown; workspace?: unknown; resolvedProjects?: unknown; root?: string } | undefined,
   reached: boolean,
+  configFile?: string,
 ): void {
-  if (reached || !Array.isArray(test?.projects) || test.projects.length === 0) return
-  const resolved = test.resolvedProjects
+  if (reached || test === undefined) return
+  const list = Array.isArray(test.projects) ? test.projects : Array.isArray(test.workspace) ? test.workspace : undefined
   let names: string[]
-  if (Array.isArray(resolved)) {
+  let fix = 'Add plugins: [hardTimeout()] to the config file of each of these projects.'
+  if (list === undefined || list.length === 0) {
+    const file = list === undefined ? workspaceFile(test, configFile) : undefined
+    if (file === undefined) return
+    const base = configFile ? path.dirname(configFile) : test.root
+    const where = base && file.startsWith(base + '/') ? file.slice(base.length + 1) : file
+    names = [`the projects of ${where}`]
+    fix = `In ${where}, add extends: true to its inline projects (or plugins: [hardTimeout()]), and plugins: [hardTimeout()] to the config files it lists.`
+  } else if (Array.isArray(test.resolvedProjects)) {
+    const resolved = test.resolvedProjects
     // Vitest 5 resolves every project's config before any configureVitest call.
     const entries = resolved as ResolvedEntry[]
     if (entries.some((e) => (e.viteConfig?.plugins ?? []).some(isOurs))) return
@@ -135,11 +162,11 @@ export function checkReached(
       return `"${e.projectConfig?.name ?? ''}"${where ? ` (${where})` : ''}`
     })
   } else {
-    names = (test.projects as unknown[]).map((p) => (typeof p === 'string' ? JSON.stringify(p) : 'an inline project'))
+    names = list.map((p) => (typeof p === 'string' ? JSON.stringify(p) : 'an inline project'))
   }
   const error = new Error(
     `[hardtimeout] hardTimeout() is in the root config's plugins, but none of its test.projects loads it, so no test would be guarded: ${names.join(', ')}. ` +
-      `Add plugins: [hardTimeout()] to the config file of each of these projects.`,
+      fix,
   )
   // A configuration mistake: the message says it all, our stack frames would only hide it.
   error.stack = `Error: ${error.message}`

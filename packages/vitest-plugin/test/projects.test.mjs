@@ -3,7 +3,7 @@
 // per-project options; and a run that nothing could guard stops at startup with one clear error.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { failure, killLeftovers, leftovers, makeProject, markerLine, removeProject, runVitest, states } from './helpers.mjs'
+import { LINES, killLeftovers, leftovers, makeProject, markerLine, removeProject, runVitest, states } from './helpers.mjs'
 
 const stopped = (name, limit, file, tag) =>
   new RegExp(`^HardTimeoutError: test "${name}" was stopped after \\d+ ms: it ran past its hard timeout of ${limit} ms\\n\\s+at .*${file.replace('.', '\\.')}:${markerLine('projects', file, tag)}:`)
@@ -89,3 +89,21 @@ for (const line of [4, 5]) {
     }
   })
 }
+
+// Vitest 3.2 reads projects from a vitest.workspace file too, which Vitest imports itself: when none
+// of them loads the plugin, the run stops at startup, naming the file and what to add.
+LINES[3] ??= { vitest: '3.2.4', node: 20 }
+test('vitest 3: a vitest.workspace file whose projects nothing can reach: one error at startup, no test runs', async () => {
+  const dir = makeProject('workspace', 3)
+  try {
+    const r = await runVitest(dir, 3, { limitMs: 60_000 })
+    const output = r.stdout + r.stderr
+    assert.equal(r.timedOut, false, output)
+    assert.equal(r.code, 1, output)
+    assert.match(output, /\[hardtimeout\] hardTimeout\(\) is in the root config's plugins, but none of its test\.projects loads it, so no test would be guarded: the projects of vitest\.workspace\.js\. In vitest\.workspace\.js, add extends: true to its inline projects \(or plugins: \[hardTimeout\(\)\]\), and plugins: \[hardTimeout\(\)\] to the config files it lists\./)
+    assert.doesNotMatch(output, /✓|×|Tests\s+\d/, 'no test ran')
+  } finally {
+    killLeftovers(dir)
+    removeProject(dir)
+  }
+})
