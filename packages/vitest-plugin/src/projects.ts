@@ -117,10 +117,12 @@ export function projectOptions(project: ProjectLike, root: ResolvedOptions): Res
 export function checkRunWide(project: ProjectLike, options: ResolvedOptions, root: ResolvedOptions): void {
   for (const key of ['onNativeHang', 'report'] as const) {
     if (options[key] !== root[key]) {
-      throw new TypeError(
+      const error = new TypeError(
         `[hardtimeout] project "${project.name ?? project.config.name ?? ''}": hardTimeout({ ${key} }) applies to the whole run; ` +
           `set it in the root config's hardTimeout() (the project has ${JSON.stringify(options[key])}, the root ${JSON.stringify(root[key])})`,
       )
+      error.stack = `TypeError: ${error.message}`
+      throw error
     }
   }
 }

@@ -90,6 +90,24 @@ for (const line of [4, 5]) {
   })
 }
 
+for (const line of [4, 5]) {
+  test(`vitest ${line}: a project that sets a run-wide option differently: one error at startup naming it`, async () => {
+    const dir = makeProject('projects', line)
+    try {
+      const r = await runVitest(dir, line, { args: ['--config', 'vitest.runwide.config.js'], limitMs: 60_000 })
+      const output = r.stdout + r.stderr
+      assert.equal(r.timedOut, false, output)
+      assert.equal(r.code, 1, output)
+      assert.match(output, /\[hardtimeout\] project "reporting": hardTimeout\(\{ onNativeHang \}\) applies to the whole run; set it in the root config's hardTimeout\(\) \(the project has "report", the root "kill"\)/)
+      assert.doesNotMatch(output, /✓|×/, 'no test ran')
+      assert.doesNotMatch(output, /\n\s+at /, 'no stack trace')
+    } finally {
+      killLeftovers(dir)
+      removeProject(dir)
+    }
+  })
+}
+
 // Vitest 3.2 reads projects from a vitest.workspace file too, which Vitest imports itself: when none
 // of them loads the plugin, the run stops at startup, naming the file and what to add.
 LINES[3] ??= { vitest: '3.2.4', node: 20 }
