@@ -127,6 +127,16 @@ test('a call starved past its deadline that then loops itself is stopped at its 
   assert.ok(h.elapsed >= 550, `h stopped after ${h.elapsed} ms: its limit counts from g's stop`)
 })
 
+test('a call starved past its deadline and its stuckAfter by a longer-limit loop is not reported stuck, and finishes', async () => {
+  const r = await scenario('main', 'starvedLong')
+  assert.equal(r.code, 0, r.stderr)
+  const { w, l, reported } = r.lines[0]
+  assert.deepEqual(w, { ok: 'w done' })
+  assert.equal(l.name, 'HardTimeoutError')
+  assert.match(l.message, stoppedMessage('l', 1200))
+  assert.equal(reported, false)
+})
+
 test('an error captured in another realm (a vm context, as in Jest) keeps the stuck line', async () => {
   const r = await scenario('main', 'realm')
   assert.equal(r.code, 0, r.stderr)
