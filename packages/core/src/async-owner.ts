@@ -55,31 +55,14 @@ function start(n: NativeBinding): void {
 export function enter(n: NativeBinding): Owner | undefined {
   if (pending.size === 0) return undefined
   if (stopHooks === undefined) start(n)
-  const owner: Owner = adoptable ?? { token: 0 }
-  adoptable = undefined
-  owner.outer = current
+  const owner: Owner = { token: 0, outer: current }
   current = owner
   return owner
 }
 
-/**
- * A call whose function returned no promise of its own may still have started async work that the
- * caller hands to a guarded call right away (a test runner that guards a test's synchronous part,
- * then waits for its promise under a second guard): the next call started before the current job
- * ends takes over its owner, and with it the promises its synchronous part created.
- */
-let adoptable: Owner | undefined
-const forget = (): void => {
-  adoptable = undefined
-}
-
-export function leave(owner: Owner, async: boolean): void {
+export function leave(owner: Owner): void {
   current = owner.outer
   owner.outer = undefined
-  if (!async && owner.token === 0) {
-    adoptable = owner
-    queueMicrotask(forget)
-  }
 }
 
 /** The call's async part is pending: its arm is `token`. */

@@ -71,7 +71,7 @@ export function runWithHardTimeout<T>(fn: () => T, options: HardTimeoutOptions):
       ? native.run(fn, undefined, opts.timeout, opts.label)
       : native.run(fn, undefined, opts.timeout, opts.label, opts.stuckAfter, opts.report, opts.killProcess, opts.exec)
   } finally {
-    if (owner !== undefined) leave(owner, isThenable(result))
+    if (owner !== undefined) leave(owner)
   }
   if (result === native.STOPPED) {
     throw errorFor(native.takeStop()!, opts)
