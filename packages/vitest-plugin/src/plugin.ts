@@ -58,7 +58,7 @@ const reachedServers = new WeakSet<object>()
 export interface HardTimeoutPlugin {
   name: string
   config(config?: { root?: string }): { test: { server: { deps: { external: RegExp[] } } } }
-  configureServer(server: unknown): void
+  configureServer: { order: 'post'; handler(server: unknown): void }
   configureVitest(context: { vitest: unknown; project: unknown }): void
 }
 
@@ -87,13 +87,17 @@ export function hardTimeout(options?: HardTimeoutPluginOptions): HardTimeoutPlug
       surelyReached = addCarriers((config as { test?: { projects?: unknown } } | undefined)?.test, carrier)
       return { test: { server: { deps: { external: nativeModules() } } } }
     },
-    configureServer(server) {
-      // Vitest's own plugin (enforce: 'pre') has set up the run's projects by now.
-      if (surelyReached) return
-      const config = (server as { config?: { configFile?: string; plugins?: readonly { name?: string }[]; test?: { projects?: unknown; workspace?: unknown; resolvedProjects?: unknown; root?: string } } }).config
-      // A project's own server (its config file merged the root's): the root server checks.
-      if (config?.plugins?.some((p) => p.name === 'vitest:project')) return
-      checkReached(config?.test, reachedServers.has(server as object), config?.configFile)
+    configureServer: {
+      // After Vitest's own (Vitest 3 orders it 'post' too, and its plugin comes first): the run's
+      // projects are set up by then.
+      order: 'post',
+      handler(server: unknown) {
+        if (surelyReached) return
+        const config = (server as { config?: { configFile?: string; plugins?: readonly { name?: string }[]; test?: { projects?: unknown; workspace?: unknown; resolvedProjects?: unknown; root?: string } } }).config
+        // A project's own server (its config file merged the root's): the root server checks.
+        if (config?.plugins?.some((p) => p.name === 'vitest:project')) return
+        checkReached(config?.test, reachedServers.has(server as object), config?.configFile)
+      },
     },
     configureVitest,
   } as HardTimeoutPlugin
