@@ -2,29 +2,13 @@
 // loop is stopped in place (its own stack); the waiter, whose deadline passed while the loop held
 // the thread, runs once the loop is stopped and passes, in whichever order they were declared.
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { FIXTURES, MODES, PKG, WORKSPACE_JEST, describeRun, lineOf, resultOf, runJest, statesOf } from './helpers.mjs';
+import { FIXTURES, JEST_LINES, MODES, describeRun, lineOf, resultOf, runJest, statesOf } from './helpers.mjs';
 
 const DIR = path.join(FIXTURES, 'concurrent-starved');
 
-/** Jest 29.7 from the registry, installed once into the repository's .cache. */
-function jest29() {
-  const dir = path.resolve(PKG, '../../.cache/jest-29.7.0');
-  const bin = path.join(dir, 'node_modules/jest/bin/jest.js');
-  if (!fs.existsSync(bin)) {
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'cache', private: true }));
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', 'jest@29.7.0'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
-  }
-  return bin;
-}
-
-const LINES = { '30.5': () => WORKSPACE_JEST, '29.7': jest29 };
-
-for (const [line, jest] of Object.entries(LINES)) {
+for (const [line, jest] of Object.entries(JEST_LINES)) {
   for (const [mode, args] of Object.entries(MODES)) {
     test(`Jest ${line}, ${mode}: a concurrent loop is stopped in place, the test it starved passes`, async () => {
       const r = await runJest({ cwd: DIR, args, jest: jest(), timeoutMs: 90_000 });
