@@ -62,6 +62,7 @@ Napi::Object StopInfo(Napi::Env env, Arm* a) EXCLUDES(g_mu) {
   if (!a->stack.empty()) o.Set("busyStack", a->stack);
   if (!a->diagnosis.empty()) o.Set("diagnosis", a->diagnosis);
   if (!a->unblock.empty()) o.Set("unblock", a->unblock);
+  if (!a->starved_by.empty()) o.Set("starvedBy", a->starved_by);
   if (a->custom) {
     o.Set("customName", a->custom_name);
     o.Set("customMessage", a->custom_message);
@@ -118,6 +119,7 @@ napi_value EndTerminated(napi_env env, ThreadState* ts, Arm* a, napi_status stat
     a->stopped = status != napi_ok;
     a->stopped_ns = NowNs();
     Unwatch(a);
+    RearmStarved(ts, a, a->stopped_ns);
   }
   ts->terminating = 0;
   ts->isolate->CancelTerminateExecution();
@@ -236,6 +238,55 @@ Napi::Value Settle(const Napi::CallbackInfo& info) {
   Napi::Value out = stopped ? Napi::Value(StopInfo(env, a)) : env.Undefined();
   FreeArm(a);
   return out;
+}
+
+// rearmed(token): for an arm whose deadline passed while another arm's loop starved the thread
+// (and was given again): { leftMs, starvedBy }. Else undefined. The JS deadline timer asks, so that
+// it waits for the new deadline instead of deciding at the old one.
+Napi::Value Rearmed(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ThreadState* ts = TsOrThrow(env);
+  if (ts == nullptr) return env.Undefined();
+  const uint64_t id = static_cast<uint64_t>(OptNumber(info[0], 0));
+  double left_ms;
+  std::string by;
+  {
+    MutexLock lock(g_mu);
+    Arm* a = FindArm(ts, id);
+    if (a == nullptr || a->starved_by.empty()) return env.Undefined();
+    left_ms = (a->deadline_ns - NowNs()) / 1e6;
+    by = a->starved_by;
+  }
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("leftMs", left_ms);
+  o.Set("starvedBy", by);
+  return o;
+}
+
+// setAsyncOwner(Float64Array | null): the cell where JS keeps the id of the arm whose promise
+// reaction runs now, while async parts overlap (interrupt.cc reads it).
+Napi::Value SetAsyncOwner(const Napi::CallbackInfo& info) {
+  napi_env env = info.Env();
+  ThreadState* ts = TsOrThrow(info.Env());
+  if (ts == nullptr) return info.Env().Undefined();
+  double* cell = nullptr;
+  if (info[0].IsTypedArray()) {
+    napi_typedarray_type type;
+    size_t length = 0;
+    void* data = nullptr;
+    if (napi_get_typedarray_info(env, info[0], &type, &length, &data, nullptr, nullptr) != napi_ok ||
+        type != napi_float64_array || length < 1) {
+      Napi::TypeError::New(info.Env(), "setAsyncOwner: needs a Float64Array").ThrowAsJavaScriptException();
+      return info.Env().Undefined();
+    }
+    cell = static_cast<double*>(data);
+  }
+  if (!ts->async_owner_ref.Set(env, cell != nullptr ? static_cast<napi_value>(info[0]) : nullptr)) {
+    Napi::Error::New(info.Env(), "setAsyncOwner: could not keep the buffer").ThrowAsJavaScriptException();
+    return info.Env().Undefined();
+  }
+  ts->async_owner = cell;
+  return info.Env().Undefined();
 }
 
 // Looks up a thread handle. Returns "ok" with *out set, or the reason it cannot be used.
@@ -488,6 +539,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("asyncToken", Napi::Function::New(env, AsyncToken, "asyncToken"));
   exports.Set("takeStop", Napi::Function::New(env, TakeStop, "takeStop"));
   exports.Set("settle", Napi::Function::New(env, Settle, "settle"));
+  exports.Set("rearmed", Napi::Function::New(env, Rearmed, "rearmed"));
+  exports.Set("setAsyncOwner", Napi::Function::New(env, SetAsyncOwner, "setAsyncOwner"));
   exports.Set("interrupt", Napi::Function::New(env, Interrupt, "interrupt"));
   exports.Set("unblock", Napi::Function::New(env, Unblock, "unblock"));
   exports.Set("diagnose", Napi::Function::New(env, Diagnose, "diagnose"));

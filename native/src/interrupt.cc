@@ -1,5 +1,7 @@
 #include "interrupt.h"
 
+#include "watchdog.h"
+
 #include <memory>
 #include <string>
 
@@ -54,6 +56,16 @@ struct InterruptRequest {
 // - where neither can catch it (a raw timer or I/O callback), we do not terminate at all: a
 //   termination escaping into Node's callback scopes exits 0 or aborts the process. The watchdog
 //   then reports the thread stuck instead.
+// Async parts overlap here (concurrent tests) and JS keeps, in ts->async_owner, the arm whose
+// promise reaction runs now: a loop in another live arm's code only starves `a`, which must not be
+// blamed for it. That arm's own deadline stops it.
+bool OwnedByAnother(ThreadState* ts, const Arm* a) REQUIRES(g_mu) {
+  const uint64_t owner = ts->async_owner != nullptr ? static_cast<uint64_t>(*ts->async_owner) : 0;
+  if (owner == 0 || owner == a->id) return false;
+  const Arm* o = FindArm(ts, owner);
+  return o != nullptr && !o->stopped && o->watched;
+}
+
 void OnInterrupt(v8::Isolate* isolate, void* data) {
   const std::unique_ptr<InterruptRequest> req(static_cast<InterruptRequest*>(data));
   ThreadState* ts = req->ts;
@@ -94,6 +106,13 @@ void OnInterrupt(v8::Isolate* isolate, void* data) {
         a->busy_outside = true;
         take_stack = a->stack.empty();
         if (!take_stack) return;
+      } else if (OwnedByAnother(ts, a)) {
+        // Not stuck either: keep this arm at the confirming step (never reported stuck) until
+        // that loop is stopped and RearmStarved gives it its limit again.
+        a->phase = Phase::kFired;
+        a->next_step_ns = NowNs() + a->unblock_after_ns;
+        WatchdogArmed(a->next_step_ns);
+        return;
       }
     }
     if (!take_stack) message = a->custom ? a->custom_message : std::string("hard timeout");
@@ -127,7 +146,6 @@ void OnInterrupt(v8::Isolate* isolate, void* data) {
 void OnMicrotasksCompleted(v8::Isolate* isolate, void* data) {
   auto* ts = static_cast<ThreadState*>(data);
   if (ts->terminating == 0 || !ts->terminating_in_microtask) return;
-  std::vector<Arm*> starved;
   Arm* a;
   {
     // Disarm before cancelling, so the watchdog cannot re-inject into the code that runs next.
@@ -139,26 +157,10 @@ void OnMicrotasksCompleted(v8::Isolate* isolate, void* data) {
       a->stopped_ns = now;
       Unwatch(a);
     }
-    // Other async parts on this thread past their deadline were starved by the same code, and
-    // their continuations may have been in the queue V8 just dropped: they stop too, with the
-    // same error (its stack shows the code that was stuck).
-    for (const auto& owned : ts->arms) {
-      Arm* b = owned.get();
-      if (b == a || b->stopped || !b->watched || b->in_frame || b->native || b->phase == Phase::kArmed) continue;
-      b->stopped = true;
-      b->stopped_ns = now;
-      Unwatch(b);
-      starved.push_back(b);
-    }
+    RearmStarved(ts, a, now);
   }
-  // The arms stay allocated: only this thread frees them, and it is here.
-  if (a != nullptr && a->error && !starved.empty()) {
-    napi_env env = ts->env;
-    if (napi_value error = a->error.Get(env)) {
-      for (Arm* b : starved)
-        if (!b->error) b->error.Set(env, error);
-    }
-  }
+  // The reaction that ran the loop never reached its "after" hook.
+  if (ts->async_owner != nullptr) *ts->async_owner = 0;
   ts->terminating = 0;
   ts->terminating_in_microtask = false;
   if (isolate->IsExecutionTerminating()) isolate->CancelTerminateExecution();
@@ -197,7 +199,8 @@ void OnLoopProbe(napi_env env, napi_value, void* context, void* data) {
   {
     MutexLock lock(g_mu);
     Arm* a = FindArm(ts, arm_id);
-    if (a == nullptr || a->stopped) return;
+    // kArmed: a probe sent before the arm was given its limit again (RearmStarved).
+    if (a == nullptr || a->stopped || a->phase == Phase::kArmed) return;
     a->probe_ran = true;
   }
   // The thread is idle inside the async part of this arm: nothing to stop, so tell JS now that
@@ -232,6 +235,25 @@ void OnEnvCleanup(void* data) {
 }
 
 }  // namespace
+
+void RearmStarved(ThreadState* ts, const Arm* stopped, int64_t now) {
+  for (const auto& owned : ts->arms) {
+    Arm* b = owned.get();
+    if (b == stopped || b->stopped || !b->watched || b->in_frame || b->native || b->phase == Phase::kArmed) continue;
+    b->phase = Phase::kArmed;
+    b->deadline_ns = now + static_cast<int64_t>(b->timeout_ms * 1e6);
+    b->next_step_ns = b->deadline_ns;
+    b->fired_ns = 0;
+    b->interrupt_ran = false;
+    b->probe_ran = false;
+    b->ran_js = false;
+    b->busy_outside = false;
+    b->stack.clear();
+    b->window_cpu_ns = -1;
+    if (stopped != nullptr) b->starved_by.assign(stopped->label, stopped->label_len);
+    WatchdogArmed(b->deadline_ns);
+  }
+}
 
 void RequestArmInterrupt(Arm* a, bool confirm) {
   ThreadState* ts = a->ts;

@@ -15,6 +15,12 @@ void RequestArmInterrupt(Arm* a, bool confirm = false) REQUIRES(g_mu);
 void RequestProbeInterrupt(ThreadState* ts) REQUIRES(g_mu);  // killThread: is the thread running JS?
 void ProbeLoop(ThreadState* ts, uint64_t arm_id) REQUIRES(g_mu);  // is the thread idle in its event loop?
 
+// Called with g_mu held, on the JS thread, when arm `stopped` (may be null) was stopped after
+// holding the thread: the other async parts of this thread whose deadline passed meanwhile were
+// starved by it (their timers and I/O could not run). They get their limit again from `now`, and
+// remember who starved them (for their message, if they are stopped later).
+void RearmStarved(ThreadState* ts, const Arm* stopped, int64_t now) REQUIRES(g_mu);
+
 // On the JS thread, at module init: hooks the microtask checkpoint and creates the loop probe.
 napi_status InstallThreadHooks(ThreadState* ts);
 

@@ -87,6 +87,9 @@ struct Arm {
   int64_t stopped_ns GUARDED_BY(g_mu) = 0;
   std::string diagnosis GUARDED_BY(g_mu);        // /proc diagnosis (JSON) at the unblock step
   std::string unblock GUARDED_BY(g_mu);          // what the unblock step did (JSON)
+  // Its deadline passed while another arm's loop held the thread: the limit was given again from
+  // the moment that loop was stopped. The other arm's label, for the message if it is stopped.
+  std::string starved_by GUARDED_BY(g_mu);
   // interruptThread(): a custom error instead of a deadline
   bool custom GUARDED_BY(g_mu) = false;
   std::string custom_name GUARDED_BY(g_mu);
@@ -132,6 +135,11 @@ struct ThreadState {
   bool microtask_stops = true;
   Ref after_microtask_stop;
   Ref on_idle_fire;  // JS fn(token): the loop probe found the thread idle
+  // Set by JS (setAsyncOwner()) while async parts of several arms overlap on this thread: a cell
+  // holding the id of the arm whose promise reaction runs now (0: unknown). Read only on this
+  // thread, by the interrupt, to tell which arm a loop in a microtask belongs to.
+  Ref async_owner_ref;             // (js) keeps the buffer alive
+  double* async_owner = nullptr;   // (js)
   // stuckLog(): lines kept in an ArrayBuffer of this thread, appended to log_path by the watchdog
   // when an arm of this thread is reported stuck. The buffer's first 4 bytes hold the length of
   // the text after its 8-byte header, stored by JS (Atomics.store) after the text: the watchdog

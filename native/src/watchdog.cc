@@ -262,7 +262,10 @@ void SawJs(Arm* a) REQUIRES(g_mu) {
 // and `job` holds what part two needs.
 bool UnblockBegin(Arm* a, UnblockJob* job) REQUIRES(g_mu) {
   a->phase = Phase::kUnblocked;
-  a->next_step_ns = a->deadline_ns + std::max(a->stuck_after_ns, a->unblock_after_ns + 1);
+  // Never sooner than one window from now: an arm starved by another arm's loop comes back here
+  // each window (interrupt.cc), its confirming interrupt must get to run before it is judged.
+  a->next_step_ns = std::max(a->deadline_ns + std::max(a->stuck_after_ns, a->unblock_after_ns + 1),
+                             NowNs() + a->unblock_after_ns);
   if (a->probe_ran || !a->ts->alive) return false;  // idle in its loop: JS settles it
   if (RanJs(a)) {
     SawJs(a);

@@ -34,6 +34,12 @@ export const MESSAGE_WORDS = Object.freeze({
   pending: 'did not settle within its hard timeout of',
   waiting: '(it was waiting, not blocking the thread)',
   noAddon: '(native addon unavailable: the line it was stuck on is unknown)',
+  // a call whose deadline passed while another call's loop held its thread (it was given its limit again)
+  countedAgain: 'counted again from when',
+  starvedThread: 'whose loop starved its thread, was stopped',
+  starvedBy: 'was starved by',
+  starvedHeld: 'whose loop held its thread past its deadline, and did not settle within its hard timeout of',
+  starvedAfter: "after that loop was stopped (its continuation may have been dropped with the loop's microtasks)",
 })
 
 const W = MESSAGE_WORDS
@@ -116,6 +122,7 @@ export function timeoutErrorFrom(info: StopInfo, label: string | undefined, fall
     message += inSyscall ? ` ${W.blockedIn} ${describeDiagnosis(diagnosis)}` : ` ${W.runningNative}`
     if (actions.length > 0) message += ` (${actions.join(' and ')} ${W.toUnblock})`
   }
+  if (info.starvedBy !== undefined) message += `, ${W.countedAgain} "${info.starvedBy}", ${W.starvedThread}`
   const error = new HardTimeoutError(message, {
     timeout: info.timeoutMs,
     elapsed: info.elapsedMs,
@@ -130,12 +137,12 @@ export function timeoutErrorFrom(info: StopInfo, label: string | undefined, fall
   return error
 }
 
-export function pendingError(timeout: number, elapsed: number, label: string | undefined): HardTimeoutError {
+export function pendingError(timeout: number, elapsed: number, label: string | undefined, starvedBy?: string): HardTimeoutError {
   const what = label ? `"${label}"` : 'function'
-  return new HardTimeoutError(
-    `${what} ${W.pending} ${formatMs(timeout)} ms ${W.waiting}`,
-    { timeout, elapsed, label, kind: 'js', pending: true },
-  )
+  const message = starvedBy === undefined
+    ? `${what} ${W.pending} ${formatMs(timeout)} ms ${W.waiting}`
+    : `${what} ${W.starvedBy} "${starvedBy}", ${W.starvedHeld} ${formatMs(timeout)} ms ${W.starvedAfter}`
+  return new HardTimeoutError(message, { timeout, elapsed, label, kind: 'js', pending: true })
 }
 
 export function interruptErrorFrom(info: StopInfo): Error {

@@ -19,6 +19,8 @@ export interface StopInfo {
   unblock?: string
   customName?: string
   customMessage?: string
+  /** Label of the arm whose loop starved this one past its deadline (it was given its limit again). */
+  starvedBy?: string
 }
 
 export type ThreadOpResult =
@@ -36,6 +38,8 @@ export interface NativeBinding {
   asyncToken(): number
   takeStop(): StopInfo | undefined
   settle(token: number, final: boolean): StopInfo | undefined
+  rearmed(token: number): { leftMs: number; starvedBy: string } | undefined
+  setAsyncOwner(cell: Float64Array | null): void
   interrupt(generation: number, tid: number, pid: number, name: string, message: string): ThreadOpResult
   unblock(generation: number, tid: number, pid: number): string
   diagnose(pid: number, tid: number): string

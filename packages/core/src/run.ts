@@ -1,6 +1,7 @@
 // runWithHardTimeout: the guard around one function call.
-import { Owner, guardCallbacks, type OwnerPlan, ownerState, reassertCallbackGuards } from './callbacks'
 import { clearTimer, now, setTimer } from './clock'
+import { enter, leave, track, untrack, type Owner } from './async-owner'
+import { Owner as CallbackOwner, guardCallbacks, ownerState, reassertCallbackGuards, type OwnerPlan } from './callbacks'
 import { addDeadline, fireNow, removeDeadline } from './deadlines'
 import { interruptErrorFrom, pendingError, timeoutErrorFrom } from './errors'
 import { runSyncWithVm } from './fallback'
@@ -47,7 +48,7 @@ function errorFor(info: StopInfo, opts: ParsedOptions, thrown?: unknown): Error 
   return timeoutErrorFrom(info, opts.label, thrown)
 }
 
-/** An Owner's plan is the call's ParsedOptions. */
+/** A callback owner's plan is the call's ParsedOptions. */
 const ownerError = (info: StopInfo, plan: OwnerPlan): Error => errorFor(info, plan as ParsedOptions)
 
 /**
@@ -65,6 +66,7 @@ export function runWithHardTimeout<T>(fn: () => T, options: HardTimeoutOptions):
   const start = now()
   if (!opts.whenDebugging && debuggerAttached(start)) return fn()
   if (!native) return runWithFallback(fn, opts)
+
   if (!callbacksGuarded) {
     callbacksGuarded = true
     guardCallbacks()
@@ -72,64 +74,75 @@ export function runWithHardTimeout<T>(fn: () => T, options: HardTimeoutOptions):
     reassertCallbackGuards()
   }
 
+  const owner = enter(native)
   // The callbacks fn schedules run in guard frames of this owner's (callbacks.ts).
-  const owner = new Owner(native, opts, start, ownerError)
-  // Every argument costs the native side a Node-API call: the defaults are not passed.
+  const callbacks = new CallbackOwner(native, opts, start, ownerError)
   const state = ownerState
   const outer = state.current
-  state.current = owner
+  state.current = callbacks
   let result: unknown
   try {
+    // Every argument costs the native side a Node-API call: the defaults are not passed.
     result = opts.defaults
       ? native.run(fn, undefined, opts.timeout, opts.label)
       : native.run(fn, undefined, opts.timeout, opts.label, opts.stuckAfter, opts.report, opts.killProcess, opts.exec)
   } finally {
     state.current = outer
+    if (owner !== undefined) leave(owner)
   }
   if (result === native.STOPPED) {
-    owner.done = true
+    callbacks.done = true
     throw errorFor(native.takeStop()!, opts)
   }
   if (!isThenable(result)) {
-    owner.done = true
+    callbacks.done = true
     // A listener it emitted to synchronously was stopped: that is this call's failure.
-    if (owner.error !== undefined) throw owner.error
+    if (callbacks.error !== undefined) throw callbacks.error
     return result as T
   }
   const token = native.asyncToken()
   // A thenable that is not a native promise has no arm left: only its synchronous part was guarded.
   if (token === 0) {
-    owner.done = true
+    callbacks.done = true
     return result as T
   }
-  return settleAsync(result as PromiseLike<unknown>, token, opts, start, owner) as T
+  return settleAsync(result as PromiseLike<unknown>, track(owner, token), opts, start, callbacks) as T
 }
 
 let callbacksGuarded = false
 
-function settleAsync(promise: PromiseLike<unknown>, token: number, opts: ParsedOptions, start: number, owner: Owner): Promise<unknown> {
+function settleAsync(promise: PromiseLike<unknown>, owner: Owner, opts: ParsedOptions, start: number, callbacks: CallbackOwner): Promise<unknown> {
   const n = native!
+  const token = owner.token
   return new Promise((resolve, reject) => {
     let done = false
-    ownerState.pending.add(owner)
+    ownerState.pending.add(callbacks)
     const finish = (settle: (info: StopInfo | undefined) => void): void => {
       if (done) return
       done = true
-      owner.done = true
-      ownerState.pending.delete(owner)
+      callbacks.done = true
+      ownerState.pending.delete(callbacks)
       removeDeadline(token)
+      untrack(owner)
       const info = n.settle(token, true)
       // A callback of this call was stopped at the deadline: its error is the call's failure.
-      if (owner.error !== undefined) reject(owner.error)
+      if (callbacks.error !== undefined) reject(callbacks.error)
       else settle(info)
     }
-    const deadline = (): void =>
-      finish((info) => reject(info ? errorFor(info, opts) : pendingError(opts.timeout, now() - start, opts.label)))
+    const deadline = (): void => {
+      // Starved past its deadline by another call's loop, the call was given its limit again.
+      const rearmed = n.rearmed(token)
+      if (rearmed !== undefined && rearmed.leftMs > 0) {
+        addDeadline(token, now() + rearmed.leftMs, deadline)
+        return
+      }
+      finish((info) => reject(info ? errorFor(info, opts) : pendingError(opts.timeout, now() - start, opts.label, rearmed?.starvedBy)))
+    }
     // The verdict comes from a timer, a macrotask: a loop stopped inside a microtask leaves the
     // function's promise unsettled forever (V8 drops the queue it was part of).
     addDeadline(token, start + opts.timeout, deadline)
-    owner.onError = finish
-    if (owner.error !== undefined) finish(() => {})
+    callbacks.onError = finish
+    if (callbacks.error !== undefined) finish(() => {})
     promise.then(
       (value) => finish((info) => (info ? reject(errorFor(info, opts)) : resolve(value))),
       // Unblocked (EINTR, a killed child) in its async part: that rejection is our doing.

@@ -97,19 +97,44 @@ test('an idle guard whose deadline passes stops nothing in the runner\'s JS that
 test('overlapping guards on one thread: the stuck one is stopped, the waiting one is not blamed', async () => {
   const r = await scenario('main', 'overlap')
   assert.equal(r.code, 0, r.stderr)
-  const [first, second, after] = r.lines
+  const [first, second, third, after] = r.lines
   // a sync guard entered from a microtask: it is the one stopped; the waiting async guard resolves
   assert.deepEqual(first.a, { ok: 'a done' })
   assert.equal(first.d.name, 'HardTimeoutError')
   assert.equal(first.d.label, 'd')
   assert.match(first.d.frame, /scenario\.cjs/)
   // two async guards, c stuck after its await: c is stopped with the stack of its loop; b, whose
-  // continuation was starved past its deadline by c, is stopped with the same stack
+  // timer came due while c's loop held the thread, runs once the loop is stopped and resolves
   assert.equal(second.c.name, 'HardTimeoutError')
   assert.match(second.c.frame, /scenario\.cjs/)
-  assert.equal(second.b.name, 'HardTimeoutError')
-  assert.equal(second.b.frame, second.c.frame)
+  assert.deepEqual(second.b, { ok: 'b done' })
+  // the same with the stuck one started first
+  assert.equal(third.e.name, 'HardTimeoutError')
+  assert.match(third.e.frame, /scenario\.cjs/)
+  assert.deepEqual(third.f, { ok: 'f done' })
   assert.deepEqual(after, { afterwards: { timer: true, micro: true, later: 7 } })
+})
+
+test('a call starved past its deadline that then loops itself is stopped at its renewed limit, naming the starving call', async () => {
+  const r = await scenario('main', 'starvedThenStuck')
+  assert.equal(r.code, 0, r.stderr)
+  const { g, h } = r.lines[0]
+  assert.match(g.message, stoppedMessage('g', 300))
+  const suffix = `, ${W.countedAgain} "g", ${W.starvedThread}`
+  assert.ok(h.message.endsWith(suffix), h.message)
+  assert.match(h.message.slice(0, -suffix.length), stoppedMessage('h', 300))
+  assert.match(h.frame, /scenario\.cjs/)
+  assert.ok(h.elapsed >= 550, `h stopped after ${h.elapsed} ms: its limit counts from g's stop`)
+})
+
+test('a call starved past its deadline and its stuckAfter by a longer-limit loop is not reported stuck, and finishes', async () => {
+  const r = await scenario('main', 'starvedLong')
+  assert.equal(r.code, 0, r.stderr)
+  const { w, l, reported } = r.lines[0]
+  assert.deepEqual(w, { ok: 'w done' })
+  assert.equal(l.name, 'HardTimeoutError')
+  assert.match(l.message, stoppedMessage('l', 1200))
+  assert.equal(reported, false)
 })
 
 test('an error captured in another realm (a vm context, as in Jest) keeps the stuck line', async () => {

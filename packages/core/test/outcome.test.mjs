@@ -31,6 +31,11 @@ test('the words of HardTimeoutError messages', () => {
     pending: 'did not settle within its hard timeout of',
     waiting: '(it was waiting, not blocking the thread)',
     noAddon: '(native addon unavailable: the line it was stuck on is unknown)',
+    countedAgain: 'counted again from when',
+    starvedThread: 'whose loop starved its thread, was stopped',
+    starvedBy: 'was starved by',
+    starvedHeld: 'whose loop held its thread past its deadline, and did not settle within its hard timeout of',
+    starvedAfter: "after that loop was stopped (its continuation may have been dropped with the loop's microtasks)",
   })
   assert.ok(Object.isFrozen(internal.MESSAGE_WORDS))
 })

@@ -17,11 +17,6 @@ export interface GuardTarget {
   limit: number
   /** The limit is the user's (meta.hardTimeout or plugin options), not Vitest's own timeout. */
   overridden: boolean
-  /**
-   * Guard only the synchronous part (concurrent tests: their async parts overlap on one thread,
-   * which core cannot yet tell apart; Vitest's own timeout still covers waiting).
-   */
-  syncOnly?: boolean
   taskId: string | null
   file: string
   /** The test itself (tests only), handed back to onStop. */
@@ -79,11 +74,10 @@ export class Guard {
     }
     let result: unknown
     try {
-      const sync = target.syncOnly === true
       result = recording(recorded, () =>
         core.runWithHardTimeout(() => {
           inner = call()
-          return sync ? undefined : inner
+          return inner
         }, {
           timeout: target.limit,
           label: target.name,
@@ -92,7 +86,6 @@ export class Guard {
         }),
       )
       afterSync = runnerDeadline(runner)
-      if (target.syncOnly) return inner
     } catch (e) {
       if (isHardTimeoutError(e)) {
         cleanup()

@@ -86,6 +86,36 @@ export function metaLimit(meta: unknown, where: () => string): number | undefine
   return checkLimit(`meta.hardTimeout of ${where()}`, value)
 }
 
+/** The edit distance between two short strings (insertions, deletions, substitutions, swaps). */
+function distance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)])
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1)
+      d[i]![j] = v
+    }
+  }
+  return d[a.length]![b.length]!
+}
+
+/**
+ * The keys of a meta object that look like a misspelt hardTimeout (hardTimout, hardtimeout,
+ * hard_timeout, …): the plugin ignores them, so the user is told.
+ */
+export function nearMissKeys(meta: unknown): string[] {
+  if (meta === null || typeof meta !== 'object') return []
+  const out: string[] = []
+  for (const key of Object.keys(meta)) {
+    if (key === 'hardTimeout') continue
+    const norm = key.toLowerCase().replace(/[^a-z]/g, '')
+    if (Math.abs(norm.length - 11) <= 2 && distance(norm, 'hardtimeout') <= 2) out.push(key)
+  }
+  return out
+}
+
 /** Vitest's own timeout for a task: a positive finite number, else none (0 and Infinity mean "no timeout"). */
 export function ownLimit(timeout: unknown): number | undefined {
   return typeof timeout === 'number' && Number.isFinite(timeout) && timeout > 0 ? Math.min(timeout, MAX_MS) : undefined

@@ -1,10 +1,11 @@
-// The Vite/Vitest plugin: points each project's test.runner at our runner (composed with the
+// The Vite/Vitest plugin: points every project's test.runner at our runner (composed with the
 // user's), starts the main-process supervisor and adds the summary reporter.
 import * as fs from 'node:fs'
 import { createRequire } from 'node:module'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { resolveOptions, type HardTimeoutPluginOptions } from './options.js'
+import { resolveOptions, type HardTimeoutPluginOptions, type ResolvedOptions } from './options.js'
+import { addCarriers, CARRIER, checkReached, checkRunWide, isOurs, OPTIONS, projectOptions, type OurPlugin, type ProjectLike } from './projects.js'
 import { runsInRunnerRealm, type SourceFile, type WorkerConfig } from './shared.js'
 import { createStateDir } from './state-dir.js'
 import { Supervisor } from './supervisor.js'
@@ -32,53 +33,110 @@ function nativeModules(): RegExp[] {
   return [new RegExp(`^${escape(dist + path.sep)}`), /[\\/]hardtimeout-vitest-[^\\/]+[\\/]runner-\d+\.mjs$/]
 }
 
-interface ProjectLike {
-  config: { runner?: string; root: string; name?: string; pool?: unknown }
-}
 interface VitestLike {
   config: { reporters: unknown[]; root: string }
-  [OURS]?: Supervisor
+  projects?: readonly ProjectLike[]
+  vite?: { config?: { plugins?: readonly unknown[] } }
+  [OURS]?: Run
 }
+
+/** What one Vitest instance's run shares between the plugin objects that reach it. */
+interface Run {
+  supervisor: Supervisor
+  /** The root config's options (or, without a root plugin, the first project's). */
+  options: ResolvedOptions
+  guarded: WeakSet<object>
+  count: number
+  /** The worker's files, stat'ed once (their code cache's key): the same for every project. */
+  sources: Pick<WorkerConfig['load'], 'worker' | 'core'>
+}
+
+/** Root Vite servers (Vitest 3/4) whose run some project's configureVitest reached. */
+const reachedServers = new WeakSet<object>()
 
 /** A minimal Vite plugin shape, so that users' configs type-check whatever Vite version they use. */
 export interface HardTimeoutPlugin {
   name: string
   config(config?: { root?: string }): { test: { server: { deps: { external: RegExp[] } } } }
+  configureServer: { order: 'post'; handler(server: unknown): void }
   configureVitest(context: { vitest: unknown; project: unknown }): void
 }
 
 export function hardTimeout(options?: HardTimeoutPluginOptions): HardTimeoutPlugin {
   // Fail fast, while the config file loads, naming the bad value.
   const resolved = resolveOptions(options)
-  let count = 0
-  // The worker's files, stat'ed once (their code cache's key): the same for every project.
-  let sources: Pick<WorkerConfig['load'], 'worker' | 'core'> | undefined
+  let surelyReached = true
+  const configureVitest = (context: { vitest: unknown; project: unknown }): void => {
+    const vitest = context.vitest as VitestLike
+    if (vitest.vite) reachedServers.add(vitest.vite)
+    const run = runOf(vitest, resolved)
+    guardProjects(vitest, run, [context.project as ProjectLike])
+  }
+  const carrier = {
+    name: 'hardtimeout:project',
+    [OPTIONS]: resolved,
+    [CARRIER]: true,
+    config: () => ({ test: { server: { deps: { external: nativeModules() } } } }),
+    configureVitest,
+  }
   return {
     name: 'hardtimeout',
+    [OPTIONS]: resolved,
     config(config) {
       checkRunningVitest(config?.root)
+      surelyReached = addCarriers((config as { test?: { projects?: unknown } } | undefined)?.test, carrier)
       return { test: { server: { deps: { external: nativeModules() } } } }
     },
-    configureVitest(context) {
-      const vitest = context.vitest as VitestLike
-      const project = context.project as ProjectLike
-      let supervisor = vitest[OURS]
-      if (!supervisor) {
-        const stateDir = createStateDir()
-        supervisor = new Supervisor(vitest, stateDir, resolved)
-        Object.defineProperty(vitest, OURS, { value: supervisor, configurable: true })
-        vitest.config.reporters.push(new SummaryReporter(supervisor, resolved))
-        supervisor.start()
-      }
-      sources ??= { worker: sourceFile(WORKER), core: sourceFile(createRequire(WORKER).resolve('@hardtimeout/core/internal')) }
-      // The code cache fits only the realm it was compiled in.
-      const load: WorkerConfig['load'] = { ...sources }
-      if (runsInRunnerRealm(project.config.pool)) {
-        load.codeCache = path.join(supervisor.stateDir, 'code-cache')
-        fs.mkdirSync(load.codeCache, { recursive: true, mode: 0o700 })
-      }
-      project.config.runner = writeRunnerModule(++count, project.config.runner, { options: resolved, stateDir: supervisor.stateDir, load, line: supervisor.line })
+    configureServer: {
+      // After Vitest's own (Vitest 3 orders it 'post' too, and its plugin comes first): the run's
+      // projects are set up by then.
+      order: 'post',
+      handler(server: unknown) {
+        if (surelyReached) return
+        const config = (server as { config?: { configFile?: string; plugins?: readonly { name?: string }[]; test?: { projects?: unknown; workspace?: unknown; resolvedProjects?: unknown; root?: string } } }).config
+        // A project's own server (its config file merged the root's): the root server checks.
+        if (config?.plugins?.some((p) => p.name === 'vitest:project')) return
+        checkReached(config?.test, reachedServers.has(server as object), config?.configFile)
+      },
     },
+    configureVitest,
+  } as HardTimeoutPlugin
+}
+
+function runOf(vitest: VitestLike, resolved: ResolvedOptions): Run {
+  let run = vitest[OURS]
+  if (run) return run
+  // The root config's plugin sets what applies to the whole run, whichever project came first.
+  const root = (vitest.vite?.config?.plugins ?? []).find((p) => isOurs(p) && !p[CARRIER]) as OurPlugin | undefined
+  const options = root?.[OPTIONS] ?? resolved
+  const supervisor = new Supervisor(vitest, createStateDir(), options)
+  run = {
+    supervisor,
+    options,
+    guarded: new WeakSet(),
+    count: 0,
+    sources: { worker: sourceFile(WORKER), core: sourceFile(createRequire(WORKER).resolve('@hardtimeout/core/internal')) },
+  }
+  Object.defineProperty(vitest, OURS, { value: run, configurable: true })
+  // Projects added after the configureVitest calls (injectTestProjects) are guarded when the run starts.
+  vitest.config.reporters.push({ onInit: () => guardProjects(vitest, run!, []) }, new SummaryReporter(supervisor, options))
+  supervisor.start()
+  return run
+}
+
+function guardProjects(vitest: VitestLike, run: Run, more: readonly ProjectLike[]): void {
+  for (const project of [...more, ...(vitest.projects ?? [])]) {
+    if (run.guarded.has(project)) continue
+    run.guarded.add(project)
+    const options = projectOptions(project, run.options)
+    checkRunWide(project, options, run.options)
+    // The code cache fits only the realm it was compiled in.
+    const load: WorkerConfig['load'] = { ...run.sources }
+    if (runsInRunnerRealm(project.config.pool)) {
+      load.codeCache = path.join(run.supervisor.stateDir, 'code-cache')
+      fs.mkdirSync(load.codeCache, { recursive: true, mode: 0o700 })
+    }
+    project.config.runner = writeRunnerModule(++run.count, project.config.runner, { options, stateDir: run.supervisor.stateDir, load, line: run.supervisor.line })
   }
 }
 

@@ -9,7 +9,7 @@ import { Guard, type GuardTarget } from './guard.js'
 import type { RunnerApi } from './internals/runner-api.js'
 import { CLEANUP_TIMEOUT_KEY, checkRunnerClass, checkSafeTimers } from './internals/worker.js'
 import { Journal } from './journal.js'
-import { metaLimit, ownLimit } from './options.js'
+import { metaLimit, nearMissKeys, ownLimit } from './options.js'
 import { runsInRunnerRealm, type WorkerConfig } from './shared.js'
 import { patchSafeTimers, probe } from './timers.js'
 
@@ -57,15 +57,35 @@ function where(task: Task, root: string | undefined): string {
   return `${kind} "${taskName(task)}"${rel && kind !== 'file' ? ` (${rel})` : ''}`
 }
 
-/** Where a meta.hardTimeout came from: the task itself, or the outermost describe it inherits it from. */
-function metaWhere(task: Task, root: string | undefined): string {
-  const value = task.meta?.hardTimeout
+/** The task a meta key's value came from: the task itself, or the outermost describe it inherits it from. */
+function metaOrigin(task: Task, key: string): Task {
+  const value = task.meta?.[key]
   let origin = task
   for (let s = task.suite; s && s.type === 'suite' && !s.filepath; s = s.suite) {
-    if (s.meta && Object.is(s.meta.hardTimeout, value)) origin = s
+    if (s.meta && Object.is(s.meta[key], value)) origin = s
   }
+  return origin
+}
+
+/** Where a meta.hardTimeout came from. */
+function metaWhere(task: Task, root: string | undefined): string {
+  const origin = metaOrigin(task, 'hardTimeout')
   if (origin === task) return where(task, root)
   return `${where(origin, root)}, inherited by ${task.type === 'test' ? 'test' : 'describe'} "${taskName(task)}"`
+}
+
+/** Near-miss meta keys already warned about in this worker, by the task that set them. */
+const warnedKeys = new Set<string>()
+
+/** A misspelt meta.hardTimeout is ignored by the plugin: say so once, where it was set. */
+function warnNearMiss(task: Task, root: string | undefined): void {
+  for (const key of nearMissKeys(task.meta)) {
+    const origin = metaOrigin(task, key)
+    const id = `${origin.id}\0${key}`
+    if (warnedKeys.has(id)) continue
+    warnedKeys.add(id)
+    console.warn(`[hardtimeout] meta.${key} of ${where(origin, root)} is not read by the plugin: did you mean meta.hardTimeout?`)
+  }
 }
 
 export function createRunner(
@@ -105,6 +125,7 @@ export function createRunner(
       const call = baseRunTask
         ? () => baseRunTask.call(self, test)
         : () => api.getTestFn(test)()
+      if (test.meta) warnNearMiss(test, self.config.root)
       const fromMeta = metaLimit(test.meta, () => metaWhere(test, self.config.root))
       const limit = fromMeta ?? options.timeout ?? ownLimit(test.timeout)
       if (limit === undefined) return call()
@@ -115,7 +136,6 @@ export function createRunner(
         display: `test "${name}"`,
         limit,
         overridden: fromMeta !== undefined || options.timeout !== undefined,
-        syncOnly: test.concurrent === true,
         taskId: test.id,
         file: test.file?.filepath ?? '',
         task: test,
@@ -208,7 +228,6 @@ export function createRunner(
         display: label,
         limit,
         overridden,
-        syncOnly: name.endsWith('Each') && test?.concurrent === true,
         taskId: name.endsWith('Each') && test?.type === 'test' ? test.id : suite.id,
         file: suite.file?.filepath ?? suite.filepath ?? '',
       }, () => hook.apply(this, args))

@@ -68,6 +68,7 @@ export function makeProject(fixture, line, modules = vitestModules(line)) {
     if (fs.existsSync(target)) fs.symlinkSync(target, path.join(nm, name))
   }
   fs.cpSync(path.join(PKG, 'dist'), path.join(nm, '@hardtimeout/vitest/dist'), { recursive: true })
+  fs.cpSync(path.join(PKG, 'types'), path.join(nm, '@hardtimeout/vitest/types'), { recursive: true })
   fs.copyFileSync(path.join(PKG, 'package.json'), path.join(nm, '@hardtimeout/vitest/package.json'))
   fs.symlinkSync(path.join(REPO, 'packages/core'), path.join(nm, '@hardtimeout/core'))
   return dir

@@ -60,3 +60,24 @@ test('vitest 4: an invalid option stops the run before any test, naming the valu
     removeProject(dir)
   }
 })
+
+for (const line of [4, 5]) {
+  test(`vitest ${line}: a near-miss meta key is warned about once, naming the file and the test`, async () => {
+    const dir = makeProject('near-miss', line)
+    try {
+      const r = await runVitest(dir, line, { limitMs: 60_000 })
+      const output = r.stdout + r.stderr
+      assert.equal(r.code, 0, output)
+      assert.deepEqual(Object.values(states(r.json)), ['passed', 'passed', 'passed', 'passed', 'passed', 'passed'])
+      const warnings = output.match(/\[hardtimeout\] meta\.\S+ of .*/g) ?? []
+      assert.deepEqual(warnings.sort(), [
+        '[hardtimeout] meta.hardTimout of test "typo" (near.test.js) is not read by the plugin: did you mean meta.hardTimeout?',
+        '[hardtimeout] meta.hard_timeout of describe "group" (near.test.js) is not read by the plugin: did you mean meta.hardTimeout?',
+        '[hardtimeout] meta.hardtimeout of test "lower case" (near.test.js) is not read by the plugin: did you mean meta.hardTimeout?',
+      ])
+    } finally {
+      killLeftovers(dir)
+      removeProject(dir)
+    }
+  })
+}

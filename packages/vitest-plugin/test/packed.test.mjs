@@ -1,6 +1,8 @@
 // The done-criterion run: a project that installs the packed packages (no workspace links) and
 // Vitest from the registry, with hangs of every kind next to healthy tests, finishes in bounded
-// time with exactly the expected per-test states, on both Vitest lines and all four pools.
+// time with exactly the expected per-test states, on both Vitest lines and all four pools; and
+// meta.hardTimeout type-checks there (TypeScript 5.9 and the current major, bundler and nodenext
+// resolution, whatever the order of the program's files, with or without vitest.config.ts).
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
@@ -28,6 +30,9 @@ const EXPECTED = {
   'healthy.test.js > slow but within its limit': 'passed',
 }
 
+/** The TypeScript versions the types are checked with: 5.9 and the current major. */
+const TYPESCRIPT = { ts59: '5.9.3', ts7: '7.0.2' }
+
 let work
 const projects = {}
 
@@ -46,7 +51,11 @@ before(async () => {
       name: `packed-fixture-v${line}`,
       private: true,
       type: 'module',
-      devDependencies: { vitest: LINES[line].vitest, '@hardtimeout/vitest': `file:${tarballs.vitest}` },
+      devDependencies: {
+        vitest: LINES[line].vitest,
+        '@hardtimeout/vitest': `file:${tarballs.vitest}`,
+        ...Object.fromEntries(Object.entries(TYPESCRIPT).map(([name, version]) => [name, `npm:typescript@${version}`])),
+      },
       overrides: { '@hardtimeout/core': `file:${tarballs.core}`, '@hardtimeout/native': `file:${tarballs.native}` },
     }, null, 2))
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] })
@@ -105,4 +114,44 @@ for (const line of [3, 4, 5]) {
       }
     })
   }
+}
+
+for (const line of [4, 5]) {
+  test(`packed packages, vitest ${line}: meta.hardTimeout type-checks, a near-miss key is a tsc error`, (t) => {
+    const dir = path.join(projects[line], 'types')
+    const tsc = (ts, include, resolution, types) => {
+      fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: resolution === 'bundler' ? 'esnext' : 'nodenext',
+          moduleResolution: resolution,
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          types,
+        },
+        include,
+      }))
+      try {
+        execFileSync(process.execPath, [path.join(projects[line], 'node_modules', ts, 'bin/tsc'), '-p', 'tsconfig.json'], { cwd: dir, encoding: 'utf8', stdio: 'pipe' })
+        return ''
+      } catch (e) {
+        return String(e.stdout) + String(e.stderr) || 'failed'
+      }
+    }
+    for (const ts of Object.keys(TYPESCRIPT)) {
+      for (const resolution of ['bundler', 'nodenext']) {
+        const at = `${ts} ${resolution}`
+        // The test file before or after the config that imports the plugin (the @ts-expect-error
+        // lines fail the check if the typo or the string were accepted).
+        assert.equal(tsc(ts, ['meta.ts', 'vitest.config.ts'], resolution, []), '', `${at}, meta.ts first`)
+        assert.equal(tsc(ts, ['vitest.config.ts', 'meta.ts'], resolution, []), '', `${at}, vitest.config.ts first`)
+        // No config file in the program: the types named in tsconfig, as the README says.
+        assert.equal(tsc(ts, ['meta.ts'], resolution, ['@hardtimeout/vitest']), '', `${at}, types: ['@hardtimeout/vitest']`)
+        // And the check can fail: without the plugin's types, meta.hardTimeout is unknown.
+        assert.match(tsc(ts, ['meta.ts'], resolution, []), /meta\.ts\(5,\d+\): error TS2769/, `${at}, no plugin types`)
+      }
+    }
+    t.diagnostic(`checked with ${Object.values(TYPESCRIPT).join(', ')}`)
+  })
 }
