@@ -8,15 +8,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { StuckReport } from '@hardtimeout/core/internal';
 import { parseJournal } from './journal';
-import type { EntryName } from './entries';
 import { jestResultHelpers, type JestResultHelpers } from './internals';
-import { recordOfStuck } from './records';
 import { DIR_ENV, JSON_ENV, allRecords, readResults, readTotal } from './report-file';
 import { errorText } from './rewrite';
 import { formatSummary } from './summary';
 import { replay, type StuckTest } from './replay';
 import type { FileResult } from './rewrite';
-import { declarationLine, type StuckContext } from './stuck-exit';
+import { declarationLine, stuckRecord, type StuckContext } from './stuck-exit';
 
 function write(fd: number, text: string): void {
   try {
@@ -39,14 +37,7 @@ export function endRun(c: StuckContext, report: StuckReport): void {
   const where = c.mode === 'in-band' ? 'in the main Jest process (in band)' : 'in a Jest worker thread';
   const entry = c.entry;
   const line = entry?.kind === 'test' ? declarationLine(readText(c.testPath), entry.title) : undefined;
-  const name: EntryName = entry
-    ? { ...entry, test: [...entry.ancestorTitles, ...(entry.kind === 'test' ? [entry.title] : [])].join(' › ') }
-    : { kind: 'test', ancestorTitles: [], title: report.label, test: report.label };
-  const record = recordOfStuck(
-    report,
-    { testPath: c.testPath, rootDir: c.rootDir, project: c.project, name, declaredAt: line ? `${c.testPath}:${line}` : null },
-    'run-ended',
-  );
+  const record = stuckRecord(c, report, line, 'run-ended');
   write(2, [
     '',
     `@hardtimeout/jest-env: ${record.message}`,

@@ -61,17 +61,22 @@ function jestStderr(jestPid: number): number {
   }
 }
 
-/** The terminal line for a child worker killed for a stuck test: core's message of its record. */
-export function killedWorkerMessage(c: StuckContext, report: StuckReport, line: number | undefined): string {
+/** The record of the stuck entry: its name from the context (the report's label when none). */
+export function stuckRecord(c: StuckContext, report: StuckReport, line: number | undefined, action: 'worker-killed' | 'run-ended') {
   const entry = c.entry;
   const name: EntryName = entry
     ? { ...entry, test: [...entry.ancestorTitles, ...(entry.kind === 'test' ? [entry.title] : [])].join(' › ') }
     : { kind: 'test', ancestorTitles: [], title: report.label, test: report.label };
-  const record = recordOfStuck(
+  return recordOfStuck(
     report,
     { testPath: c.testPath, rootDir: c.rootDir, project: c.project, name, declaredAt: line ? `${c.testPath}:${line}` : null },
-    'worker-killed',
+    action,
   );
+}
+
+/** The terminal line for a child worker killed for a stuck test: core's message of its record. */
+export function killedWorkerMessage(c: StuckContext, report: StuckReport, line: number | undefined): string {
+  const record = stuckRecord(c, report, line, 'worker-killed');
   return `@hardtimeout/jest-env: ${record.message} (worker pid ${report.pid}); the tests after it in this file do not run\n`;
 }
 
