@@ -76,22 +76,6 @@ export class Owner {
     this.deadline = start + plan.timeout
   }
 
-  /** Calls fn in a native guard frame armed for `timeout` ms, with this as the owner of what it schedules. */
-  runFrame(fn: () => unknown, timeout: number): unknown {
-    const { n, plan } = this
-    const state = ownerState
-    const outer = state.current
-    state.current = this
-    try {
-      // Every argument costs the native side a Node-API call: the defaults are not passed.
-      return plan.defaults
-        ? n.run(fn, undefined, timeout, plan.label)
-        : n.run(fn, undefined, timeout, plan.label, plan.stuckAfter, plan.report, plan.killProcess, plan.exec)
-    } finally {
-      state.current = outer
-    }
-  }
-
   /** Runs `cb` in a guard frame with the owner's remaining time. */
   run(cb: Function, thisArg: unknown, args: ArrayLike<unknown>): unknown {
     // Stopped at its deadline: what it left scheduled is dropped, as a killed thread's would be
@@ -103,7 +87,18 @@ export class Owner {
     // guard's loop on this thread (the owner's timer was due long ago): it gets its chance, and
     // a loop in it is still stopped, a little later.
     const left = Math.max(LATE_GRACE_MS, this.deadline - now())
-    const result = this.runFrame(() => Reflect.apply(cb, thisArg, args), left)
+    const call = (): unknown => Reflect.apply(cb, thisArg, args)
+    const state = ownerState
+    const outer = state.current
+    state.current = this
+    let result: unknown
+    try {
+      result = plan.defaults
+        ? n.run(call, undefined, left, plan.label)
+        : n.run(call, undefined, left, plan.label, plan.stuckAfter, plan.report, plan.killProcess, plan.exec)
+    } finally {
+      state.current = outer
+    }
     if (result === n.STOPPED) {
       const info = n.takeStop()!
       // The limit and the time are the owner's, not this frame's share of them.

@@ -77,10 +77,17 @@ export function runWithHardTimeout<T>(fn: () => T, options: HardTimeoutOptions):
   const owner = enter(native)
   // The callbacks fn schedules run in guard frames of this owner's (callbacks.ts).
   const callbacks = new CallbackOwner(native, opts, start, ownerError)
+  const state = ownerState
+  const outer = state.current
+  state.current = callbacks
   let result: unknown
   try {
-    result = callbacks.runFrame(fn, opts.timeout)
+    // Every argument costs the native side a Node-API call: the defaults are not passed.
+    result = opts.defaults
+      ? native.run(fn, undefined, opts.timeout, opts.label)
+      : native.run(fn, undefined, opts.timeout, opts.label, opts.stuckAfter, opts.report, opts.killProcess, opts.exec)
   } finally {
+    state.current = outer
     if (owner !== undefined) leave(owner)
   }
   if (result === native.STOPPED) {
