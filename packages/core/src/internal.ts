@@ -38,4 +38,3 @@ export {
 export { stuckLog, type StuckLog } from './stuck-log'
 export { nativeStatus } from './native'
 export { fallbackWarning, platformName } from './platform'
-export { guardCallbacks } from './callbacks'

@@ -1,7 +1,6 @@
 // runWithHardTimeout: the guard around one function call.
 import { clearTimer, now, setTimer } from './clock'
 import { enter, leave, track, untrack, type Owner } from './async-owner'
-import { Owner as CallbackOwner, guardCallbacks, ownerState, reassertCallbackGuards, type OwnerPlan } from './callbacks'
 import { addDeadline, fireNow, removeDeadline } from './deadlines'
 import { interruptErrorFrom, pendingError, timeoutErrorFrom } from './errors'
 import { runSyncWithVm } from './fallback'
@@ -48,9 +47,6 @@ function errorFor(info: StopInfo, opts: ParsedOptions, thrown?: unknown): Error 
   return timeoutErrorFrom(info, opts.label, thrown)
 }
 
-/** A callback owner's plan is the call's ParsedOptions. */
-const ownerError = (info: StopInfo, plan: OwnerPlan): Error => errorFor(info, plan as ParsedOptions)
-
 /**
  * Calls `fn` and returns what it returns. If `fn` is still running `options.timeout` ms later, it
  * is stopped where it is and a HardTimeoutError is thrown (or, for a function that returned a
@@ -67,19 +63,7 @@ export function runWithHardTimeout<T>(fn: () => T, options: HardTimeoutOptions):
   if (!opts.whenDebugging && debuggerAttached(start)) return fn()
   if (!native) return runWithFallback(fn, opts)
 
-  if (!callbacksGuarded) {
-    callbacksGuarded = true
-    guardCallbacks()
-  } else {
-    reassertCallbackGuards()
-  }
-
   const owner = enter(native)
-  // The callbacks fn schedules run in guard frames of this owner's (callbacks.ts).
-  const callbacks = new CallbackOwner(native, opts, start, ownerError)
-  const state = ownerState
-  const outer = state.current
-  state.current = callbacks
   let result: unknown
   try {
     // Every argument costs the native side a Node-API call: the defaults are not passed.
@@ -87,47 +71,29 @@ export function runWithHardTimeout<T>(fn: () => T, options: HardTimeoutOptions):
       ? native.run(fn, undefined, opts.timeout, opts.label)
       : native.run(fn, undefined, opts.timeout, opts.label, opts.stuckAfter, opts.report, opts.killProcess, opts.exec)
   } finally {
-    state.current = outer
     if (owner !== undefined) leave(owner)
   }
   if (result === native.STOPPED) {
-    callbacks.done = true
     throw errorFor(native.takeStop()!, opts)
   }
-  if (!isThenable(result)) {
-    callbacks.done = true
-    // A listener it emitted to synchronously was stopped: that is this call's failure.
-    if (callbacks.error !== undefined) throw callbacks.error
-    return result as T
-  }
+  if (!isThenable(result)) return result as T
   const token = native.asyncToken()
   // A thenable that is not a native promise has no arm left: only its synchronous part was guarded.
-  if (token === 0) {
-    callbacks.done = true
-    return result as T
-  }
-  return settleAsync(result as PromiseLike<unknown>, track(owner, token), opts, start, callbacks) as T
+  if (token === 0) return result as T
+  return settleAsync(result as PromiseLike<unknown>, track(owner, token), opts, start) as T
 }
 
-let callbacksGuarded = false
-
-function settleAsync(promise: PromiseLike<unknown>, owner: Owner, opts: ParsedOptions, start: number, callbacks: CallbackOwner): Promise<unknown> {
+function settleAsync(promise: PromiseLike<unknown>, owner: Owner, opts: ParsedOptions, start: number): Promise<unknown> {
   const n = native!
   const token = owner.token
   return new Promise((resolve, reject) => {
     let done = false
-    ownerState.pending.add(callbacks)
     const finish = (settle: (info: StopInfo | undefined) => void): void => {
       if (done) return
       done = true
-      callbacks.done = true
-      ownerState.pending.delete(callbacks)
       removeDeadline(token)
       untrack(owner)
-      const info = n.settle(token, true)
-      // A callback of this call was stopped at the deadline: its error is the call's failure.
-      if (callbacks.error !== undefined) reject(callbacks.error)
-      else settle(info)
+      settle(n.settle(token, true))
     }
     const deadline = (): void => {
       // Starved past its deadline by another call's loop, the call was given its limit again.
@@ -141,8 +107,6 @@ function settleAsync(promise: PromiseLike<unknown>, owner: Owner, opts: ParsedOp
     // The verdict comes from a timer, a macrotask: a loop stopped inside a microtask leaves the
     // function's promise unsettled forever (V8 drops the queue it was part of).
     addDeadline(token, start + opts.timeout, deadline)
-    callbacks.onError = finish
-    if (callbacks.error !== undefined) finish(() => {})
     promise.then(
       (value) => finish((info) => (info ? reject(errorFor(info, opts)) : resolve(value))),
       // Unblocked (EINTR, a killed child) in its async part: that rejection is our doing.

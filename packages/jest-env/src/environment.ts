@@ -1,5 +1,4 @@
 /** createHardTimeoutEnvironment: adds hard timeouts to any Jest environment class. */
-import { guardCallbacks } from '@hardtimeout/core/internal';
 import { Controller, type RunContext } from './controller';
 import { SYNC_EVENTS, checkJest, circusHandlers, type CircusEvent, type CircusHandler, type CircusState } from './internals';
 import { OPTIONS_KEY, resolveOptions } from './options';
@@ -91,9 +90,6 @@ export function createHardTimeoutEnvironment<T extends JestEnvironmentClass>(Bas
       });
       super(withoutOwnOptions(config), context);
       this[CONTROLLER] = new Controller(options, context?.testPath ?? '<unknown file>', mode, runContext(config, jestDir));
-      // The sandbox's timer functions are copies of this realm's: callbacks the tests schedule
-      // with them must run in guard frames too (before test code or fake timers take them).
-      if (this[CONTROLLER].enabled && this.global) guardCallbacks(this.global);
     }
 
     /** Our part of one event, after the part of the handler it follows (`own`, its result). */

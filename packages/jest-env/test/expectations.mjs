@@ -15,7 +15,6 @@ export function checkRecord(rec) {
 
 export const JS_DIR = path.join(FIXTURES, 'js-hangs');
 export const NATIVE_DIR = path.join(FIXTURES, 'native-hangs');
-export const CALLBACKS_DIR = path.join(FIXTURES, 'callbacks');
 
 /** file -> fullName -> [status, limit ms of the stopped test or hook, marker of the stuck line] */
 export const JS_HANGS = {
@@ -228,43 +227,4 @@ export function checkNativeWorkersRun(r) {
   assert.equal(records.length, 3, JSON.stringify(records, null, 1));
   for (const rec of records) checkRecord(rec);
   assert.match(r.stderr, /Hard timeouts: 3\b/);
-}
-
-/** fullName -> [status, marker of the loop's line] */
-export const CALLBACK_HANGS = {
-  'passes before': ['passed'],
-  'loops in a setTimeout callback': ['failed', 'HANG-TIMEOUT'],
-  'passes between': ['passed'],
-  'loops in a setInterval callback': ['failed', 'HANG-INTERVAL'],
-  'loops in a setImmediate callback': ['failed', 'HANG-IMMEDIATE'],
-  'loops in a process.nextTick callback': ['failed', 'HANG-TICK'],
-  'loops in a stream data listener': ['failed', 'HANG-STREAM'],
-  'loops in an fs callback': ['failed', 'HANG-FS'],
-  'loops in a child process exit listener': ['failed', 'HANG-CHILD'],
-  'fake timers still work': ['passed'],
-  'a timer callback that ends in time passes': ['passed'],
-  'passes after': ['passed'],
-};
-
-/** Asserts everything a run of the callbacks fixture must show (`dir`: where it ran). */
-export function checkCallbacksRun(r, dir = CALLBACKS_DIR) {
-  assert.equal(r.timedOut, false, `Jest did not finish: ${describeRun(r)}`);
-  assert.ok(r.json, `no --json output: ${describeRun(r)}`);
-  assert.equal(r.code, 1, describeRun(r));
-  const file = 'callbacks.test.js';
-  assert.deepEqual(statesOf(r.json)[file], Object.fromEntries(Object.entries(CALLBACK_HANGS).map(([n, [s]]) => [n, s])));
-  for (const [name, [status, marker]] of Object.entries(CALLBACK_HANGS)) {
-    if (status !== 'failed') continue;
-    const a = resultOf(r.json, file, name);
-    const message = a.failureMessages.join('\n');
-    assert.equal(a.failureMessages.length, 1, `${name}: ${message}`);
-    assert.match(message, /HardTimeoutError: ".*" was stopped after \d+ ms: it ran past its hard timeout of 400 ms\n/, `${name}: ${message}`);
-    assert.doesNotMatch(message, /native code|worker process/, `${name}: ${message}`);
-    const line = lineOf(dir, file, marker);
-    // the stack's first frame is the loop
-    const first = message.split('\n').find((l) => /^\s+at /.test(l));
-    assert.ok(first.includes(`${file}:${line}:`), `${name}: the stack should start at line ${line}:\n${message}`);
-  }
-  assert.deepEqual(r.leftovers, [], 'processes left behind');
-  assert.deepEqual(r.tempLeft, [], 'temporary files left behind');
 }

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FIXTURES, MODES, PKG, describeRun, lineOf, resultOf, runJest, statesOf } from './helpers.mjs';
-import { CALLBACKS_DIR, JS_DIR, NATIVE_DIR, checkCallbacksRun, checkJsHangsRun, checkNativeWorkersRun } from './expectations.mjs';
+import { JS_DIR, NATIVE_DIR, checkJsHangsRun, checkNativeWorkersRun } from './expectations.mjs';
 
 const WORKSPACE = path.resolve(PKG, '..', '..');
 const JSDOM_DIR = path.join(FIXTURES, 'jsdom');
@@ -54,7 +54,7 @@ function project(version, tarballs) {
     });
     fs.writeFileSync(path.join(dir, '.installed'), '');
   }
-  for (const fixture of [JS_DIR, NATIVE_DIR, JSDOM_DIR, CALLBACKS_DIR]) {
+  for (const fixture of [JS_DIR, NATIVE_DIR, JSDOM_DIR]) {
     const target = path.join(dir, path.basename(fixture));
     fs.rmSync(target, { recursive: true, force: true });
     fs.cpSync(fixture, target, { recursive: true });
@@ -89,13 +89,6 @@ for (const version of JEST_LINES) {
       test(`JS hangs, ${mode}`, async () => {
         const r = await runJest({ cwd: path.join(dir, 'js-hangs'), args, jest, env: {} });
         checkJsHangsRun(r);
-      });
-    }
-
-    for (const mode of ['in band', 'child-process workers']) {
-      test(`loops in callbacks, ${mode}`, async () => {
-        const cwd = path.join(dir, 'callbacks');
-        checkCallbacksRun(await runJest({ cwd, args: MODES[mode], jest, env: {} }), cwd);
       });
     }
 

@@ -97,9 +97,6 @@ export function createRunner(
 ): RunnerCtor {
   provideCore(loadedCore)
   checkRunnerClass(api.line, api.TestRunner)
-  // Before the test files (and, in the vm pools, the context's copies of node:fs and the timers)
-  // take this realm's functions: callbacks the tests schedule run in guard frames (core).
-  core.guardCallbacks()
   const options = config.options
   const journal = new Journal(config.stateDir)
   // Fork workers: die with the main process (Ctrl+C, or the main process killed).
