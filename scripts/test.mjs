@@ -109,9 +109,6 @@ const QEMU_SKIP = [
   '1,000 kills leave memory steady',
   // a 200 ms loop stopped within 1 s while another thread is stuck: took 1,054 ms under qemu
   'while a stuck thread',
-  // under qemu on Node 22 the test process died in node:test's reporter stream right after this
-  // stop (TypeError: _resolve is not a function); not seen on x64 or on Node 24 under qemu: open
-  'recordFromError: a real stop',
   // the vm fallback, the same on every platform: a 150 ms limit on a call that returns at once
   'the pure-JS fallback stops a sync loop',
   'the fallback warning names the platform',

@@ -92,15 +92,23 @@ void OnInterrupt(v8::Isolate* isolate, void* data) {
       // failure is travelling through the promise chain to runWithHardTimeout, which reports it
       // with the stack of the call. Terminating now would only kill that delivery.
       if (a->native) return;
-      // The arm is in its async part, so the JS running now may not be its own: a thread idle at
-      // the deadline runs this interrupt in whatever JS it runs next (the test runner's timer,
-      // say). Only a confirming interrupt, sent when the thread has not been back in its event
-      // loop since the deadline, may stop anything.
-      if (!confirm) return;
       // Another guard's frame is innermost: that code is governed by its own deadline.
       if (ts->frame_depth > 0) return;
       // No guard frame below us: only a microtask checkpoint can catch the termination.
       in_microtask = ts->microtask_stops && v8::MicrotasksScope::IsRunningMicrotasks(isolate);
+      // The arm is in its async part, so the JS running now may not be its own: a thread idle at
+      // the deadline runs this interrupt in whatever JS it runs next (the test runner's timer,
+      // say), and a thread that is busy may be busy with the runner's own promise chain (a
+      // reporter writing its stream, which under emulation takes longer than a window). The
+      // function's loop is one microtask that never ends; the runner's work is many short ones
+      // whose checkpoints end. So a microtask is stopped only when it is seen twice in one
+      // checkpoint, a window apart, the second time by a confirming interrupt (sent when the
+      // thread has not been back in its event loop for that window). Stopping the runner's code
+      // would drop its queued microtasks and leave its promises unsettled.
+      const uint64_t checkpoint = ts->checkpoints + 1;
+      const bool seen = a->seen_checkpoint == checkpoint;
+      a->seen_checkpoint = in_microtask ? checkpoint : 0;
+      if (!confirm || (in_microtask && !seen)) return;
       if (!in_microtask) {
         // Nothing can stop it; the watchdog will report it stuck, with where it loops.
         a->busy_outside = true;
@@ -142,9 +150,10 @@ void OnInterrupt(v8::Isolate* isolate, void* data) {
 }
 
 // Runs on the JS thread whenever a microtask checkpoint ends, including one cut short by a
-// termination (V8 drops the rest of the queue and still calls this). Cheap when idle: one load.
+// termination (V8 drops the rest of the queue and still calls this). Cheap: a count and a load.
 void OnMicrotasksCompleted(v8::Isolate* isolate, void* data) {
   auto* ts = static_cast<ThreadState*>(data);
+  ts->checkpoints++;
   if (ts->terminating == 0 || !ts->terminating_in_microtask) return;
   Arm* a;
   {

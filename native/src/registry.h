@@ -80,6 +80,9 @@ struct Arm {
   bool stuck GUARDED_BY(g_mu) = false;           // reported stuck
   bool busy_outside GUARDED_BY(g_mu) = false;    // running JS where a termination is unsafe
   std::string stack GUARDED_BY(g_mu);            // then, the stack of that JS (taken by an interrupt)
+  // The microtask checkpoint its interrupt last ran in, in its async part (ts->checkpoints + 1;
+  // 0: none yet): a loop is stopped only when it is seen in one checkpoint twice, a window apart.
+  uint64_t seen_checkpoint GUARDED_BY(g_mu) = 0;
   bool stopped GUARDED_BY(g_mu) = false;         // stopped: termination done and cancelled
   int64_t fired_ns GUARDED_BY(g_mu) = 0;
   int64_t window_cpu_ns GUARDED_BY(g_mu) = -1;   // the thread's CPU time when the current wait began
@@ -124,6 +127,7 @@ struct ThreadState {
   std::atomic<int> interrupts_entered{0};
   // (js)
   int frame_depth = 0;                    // guard frames (run()) on the stack now
+  uint64_t checkpoints = 0;               // microtask checkpoints ended on this thread
   uint64_t terminating = 0;               // arm whose termination is unwinding the stack now
   bool terminating_in_microtask = false;  // cancel it when the microtask checkpoint ends
   uint64_t async_token = 0;               // arm left armed by the last run() that returned a promise

@@ -94,6 +94,12 @@ test('an idle guard whose deadline passes stops nothing in the runner\'s JS that
   assert.deepEqual(r.lines[0], { rounds: 30, completed: 30 })
 })
 
+test('a waiting guard whose deadline passes while the runner\'s own promise chain keeps the thread busy stops none of that chain', async () => {
+  const r = await scenario('main', 'busyRunner', ['400'], { limitMs: 60_000 })
+  assert.equal(r.code, 0, r.stderr)
+  assert.deepEqual(r.lines[0], { chain: { finished: true, enough: true }, guarded: { name: 'HardTimeoutError', pending: true } })
+})
+
 test('overlapping guards on one thread: the stuck one is stopped, the waiting one is not blamed', async () => {
   const r = await scenario('main', 'overlap')
   assert.equal(r.code, 0, r.stderr)
