@@ -1,5 +1,5 @@
 // Test helpers: build a throwaway project from a fixture for a Vitest line (3 = 3.2.x on Node 22,
-// 4 = 4.1.x on Node 20, 5 = 5.1.x on Node 24), run real Vitest in it, and read its JSON report.
+// 4 = 4.1.x on Node 24, 5 = 5.1.x on Node 26), run real Vitest in it, and read its JSON report.
 import { execFileSync, spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import { createRequire } from 'node:module'
@@ -23,8 +23,8 @@ export const CACHE = path.join(REPO, '.cache')
 
 export const LINES = {
   3: { vitest: '3.2.4', node: 22 },
-  4: { vitest: '4.1.12', node: 20 },
-  5: { vitest: '5.1.1', node: 24 },
+  4: { vitest: '4.1.12', node: 24 },
+  5: { vitest: '5.1.1', node: 26 },
 }
 
 /** The node_modules directory holding the given Vitest line. */
