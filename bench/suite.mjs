@@ -95,6 +95,13 @@ function detect(dir, forced) {
   // The CLI file itself (package exports do not list it).
   const bin = join(dirname(pkgFile), framework === 'vitest' ? 'vitest.mjs' : 'bin/jest.js')
   if (!existsSync(bin)) fail(`${framework} ${version} in ${dir} has no ${framework === 'vitest' ? 'vitest.mjs' : 'bin/jest.js'}: not a version bench:suite knows`)
+  // The peerDependencies of @hardtimeout/vitest and @hardtimeout/jest-env: another version would
+  // fail every file of the "on" runs, which is no measurement.
+  const [major, minor] = String(version).split('.').map(Number)
+  const supported = framework === 'vitest'
+    ? (major === 3 && minor >= 2) || (major === 4 && minor >= 1) || major === 5
+    : (major === 29 && minor >= 6) || major === 30
+  if (!supported) fail(`${framework} ${version} in ${dir}: hardtimeout supports ${framework === 'vitest' ? 'Vitest 3.2.x, 4.1 or later 4.x, and 5.x' : 'Jest 29.6 to 30.x'}; upgrade the project's ${framework} to measure it`)
   return { framework, version, bin, pkgName: pkg.name }
 }
 
@@ -428,8 +435,11 @@ async function measure(opts, dir, info, name, tmp) {
   } else {
     console.log(`\n  states: ${differences.length} test(s) differ between off and on runs${reportless ? `; ${reportless} run(s) wrote no report` : ''}`)
     const show = (t) => Object.entries(t).map(([s, n]) => `${s}×${n}`).join(' ')
-    for (const d of differences) console.log(`    ${d.test}: off ${show(d.off)}; on ${show(d.on)}${d.flaky_without_hardtimeout ? ' (also differs among the off runs: flaky without hardtimeout)' : ''}`)
+    // The first 40 here; every one is in the JSON.
+    for (const d of differences.slice(0, 40)) console.log(`    ${d.test}: off ${show(d.off)}; on ${show(d.on)}${d.flaky_without_hardtimeout ? ' (also differs among the off runs: flaky without hardtimeout)' : ''}`)
   }
+
+  if (differences.length > 40) console.log(`    … and ${differences.length - 40} more (all of them in the JSON file)`)
 
   const result = {
     name,
