@@ -95,7 +95,8 @@ void OnInterrupt(v8::Isolate* isolate, void* data) {
       // Another guard's frame is innermost: that code is governed by its own deadline.
       if (ts->frame_depth > 0) return;
       // No guard frame below us: only a microtask checkpoint can catch the termination.
-      in_microtask = ts->microtask_stops && v8::MicrotasksScope::IsRunningMicrotasks(isolate);
+      const bool running_microtasks = v8::MicrotasksScope::IsRunningMicrotasks(isolate);
+      in_microtask = ts->microtask_stops && running_microtasks;
       // The arm is in its async part, so the JS running now may not be its own: a thread idle at
       // the deadline runs this interrupt in whatever JS it runs next (the test runner's timer,
       // say), and a thread that is busy may be busy with the runner's own promise chain (a
@@ -112,6 +113,7 @@ void OnInterrupt(v8::Isolate* isolate, void* data) {
       if (!in_microtask) {
         // Nothing can stop it; the watchdog will report it stuck, with where it loops.
         a->busy_outside = true;
+        a->busy_in_microtask = running_microtasks;
         take_stack = a->stack.empty();
         if (!take_stack) return;
       } else if (OwnedByAnother(ts, a)) {
@@ -257,6 +259,8 @@ void RearmStarved(ThreadState* ts, const Arm* stopped, int64_t now) {
     b->probe_ran = false;
     b->ran_js = false;
     b->busy_outside = false;
+    b->busy_in_microtask = false;
+    b->seen_checkpoint = 0;
     b->stack.clear();
     b->window_cpu_ns = -1;
     if (stopped != nullptr) b->starved_by.assign(stopped->label, stopped->label_len);

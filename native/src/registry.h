@@ -79,6 +79,9 @@ struct Arm {
   bool native GUARDED_BY(g_mu) = false;          // it had to be unblocked: stuck in native code
   bool stuck GUARDED_BY(g_mu) = false;           // reported stuck
   bool busy_outside GUARDED_BY(g_mu) = false;    // running JS where a termination is unsafe
+  // ... and that JS was a microtask (stops there are off: an AsyncHook on Node 24+), not a
+  // timer, I/O or event callback.
+  bool busy_in_microtask GUARDED_BY(g_mu) = false;
   std::string stack GUARDED_BY(g_mu);            // then, the stack of that JS (taken by an interrupt)
   // The microtask checkpoint its interrupt last ran in, in its async part (ts->checkpoints + 1;
   // 0: none yet): a loop is stopped only when it is seen in one checkpoint twice, a window apart.

@@ -58,6 +58,7 @@ struct StuckSnapshot {
   int64_t armed_ns = 0;
   int64_t deadline_ns = 0;
   bool busy_outside = false;
+  bool busy_in_microtask = false;
   std::string unblock;
   std::string stack;
   bool kill_process = false;
@@ -73,6 +74,7 @@ std::string StuckReportJson(const StuckSnapshot& s, int64_t now) {
   j += ",\"timeoutMs\":" + std::to_string((s.deadline_ns - s.armed_ns) / 1e6);
   j += ",\"elapsedMs\":" + std::to_string((now - s.armed_ns) / 1e6);
   j += ",\"busyInJavaScript\":" + std::string(s.busy_outside ? "true" : "false");
+  if (s.busy_outside) j += ",\"jsIn\":" + JsonString(s.busy_in_microtask ? "microtask" : "callback");
   if (!s.stack.empty()) j += ",\"stack\":" + JsonString(s.stack);
   j += ",\"diagnosis\":" + DiagnoseJson(getpid(), s.tid);
   j += ",\"unblock\":" + (s.unblock.empty() ? std::string("null") : s.unblock);
@@ -339,6 +341,7 @@ bool StuckBegin(Arm* a, StuckSnapshot* s) REQUIRES(g_mu) {
   s->armed_ns = a->armed_ns;
   s->deadline_ns = a->deadline_ns;
   s->busy_outside = a->busy_outside;
+  s->busy_in_microtask = a->busy_in_microtask;
   s->unblock = a->unblock;
   s->stack = a->stack;
   s->kill_process = a->plan.kill_process;

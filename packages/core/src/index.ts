@@ -26,6 +26,7 @@ export type {
   UnblockResult,
   ThreadHandle,
   StuckReport,
+  JsIn,
   SourceLocation,
   HardTimeoutEntry,
   HardTimeoutCause,

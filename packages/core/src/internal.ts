@@ -34,6 +34,7 @@ export {
   dieWithParent,
   type ThreadHandle,
   type StuckReport,
+  type JsIn,
 } from './threads'
 export { stuckLog, type StuckLog } from './stuck-log'
 export { nativeStatus } from './native'

@@ -5,7 +5,7 @@ import { describeDiagnosis, type ThreadDiagnosis, type UnblockResult } from './d
 import type { HardTimeoutError } from './errors'
 import { formatLocation, userFrame, type SourceLocation } from './location'
 import { formatValue } from './options'
-import type { StuckReport } from './threads'
+import type { JsIn, StuckReport } from './threads'
 
 /** What was running. */
 export const ENTRIES = Object.freeze(['test', 'hook', 'collection'] as const)
@@ -41,6 +41,8 @@ export interface HardTimeoutRecord {
   location?: SourceLocation
   /** Where the test or hook is declared, when that is not `location`. */
   declaredAt?: SourceLocation
+  /** What the JavaScript that could not be stopped in place was running in (js causes). */
+  jsIn?: JsIn
   /** What /proc said about the thread (native causes). */
   diagnosis?: ThreadDiagnosis
   /** What was done to unblock it (native causes). */
@@ -60,6 +62,11 @@ export const OUTCOME_WORDS = Object.freeze({
     jsUnstoppable: 'in JavaScript that could not be stopped in place',
     native: 'in native code',
     pending: 'while waiting (nothing blocked its thread; its promise had not settled)',
+  }),
+  /** After jsUnstoppable, in parentheses: why it could not be. */
+  jsIn: Object.freeze({
+    callback: 'a timer, I/O or event callback, where a stop cannot be caught',
+    microtask: 'code after an await while an AsyncHook is enabled: on Node 24+ stopping it would abort Node; disable the hook in tests',
   }),
   action: Object.freeze({
     stopped: 'stopped in place',
@@ -88,6 +95,7 @@ function checkOutcome(r: HardTimeoutOutcome): void {
   oneOf('entry', r.entry, ENTRIES)
   oneOf('cause', r.cause, CAUSES)
   oneOf('action', r.action, ACTIONS)
+  if (r.jsIn !== undefined) oneOf('jsIn', r.jsIn, ['callback', 'microtask'])
   for (const field of ['name', 'file'] as const) {
     if (typeof r[field] !== 'string') throw new TypeError(`describeOutcome: record.${field} must be a string, got ${formatValue(r[field])}`)
   }
@@ -120,7 +128,10 @@ export function describeOutcome(r: HardTimeoutOutcome): string {
   let s = `${w.entry[r.entry]} "${r.name}" in ${r.file}`
   if (r.project !== undefined && r.project !== '') s += ` [${r.project}]`
   s += ` ran past its hard timeout of ${formatMs(r.limitMs)} ms `
-  if (r.cause === 'js') s += r.action === 'stopped' ? w.cause.js : w.cause.jsUnstoppable
+  if (r.cause === 'js') {
+    s += r.action === 'stopped' ? w.cause.js : w.cause.jsUnstoppable
+    if (r.action !== 'stopped' && r.jsIn !== undefined) s += ` (${w.jsIn[r.jsIn]})`
+  }
   else if (r.cause === 'native') {
     s += w.cause.native
     const blockedIn = describeDiagnosis(r.diagnosis)
@@ -185,7 +196,7 @@ export function recordFromError(
  * is the innermost user frame of the report's stack, when it has one and the context gives none.
  */
 export function recordFromStuckReport(
-  report: Pick<StuckReport, 'timeoutMs' | 'elapsedMs' | 'busyInJavaScript' | 'diagnosis' | 'unblock'> & { stack?: string },
+  report: Pick<StuckReport, 'timeoutMs' | 'elapsedMs' | 'busyInJavaScript' | 'diagnosis' | 'unblock'> & Partial<Pick<StuckReport, 'jsIn' | 'stack'>>,
   context: RecordContext & { action: HardTimeoutAction; location?: SourceLocation },
 ): HardTimeoutRecord {
   return createRecord({
@@ -194,6 +205,7 @@ export function recordFromStuckReport(
     limitMs: report.timeoutMs,
     elapsedMs: tenths(report.elapsedMs),
     cause: report.busyInJavaScript ? 'js' : 'native',
+    jsIn: report.busyInJavaScript ? report.jsIn : undefined,
     diagnosis: report.diagnosis ?? undefined,
     unblocked: report.unblock ?? undefined,
   })

@@ -21,6 +21,9 @@ export interface ThreadHandle {
   readonly generation: number
 }
 
+/** What JavaScript that could not be stopped in place was running in. */
+export type JsIn = 'callback' | 'microtask'
+
 /** What the native watchdog reports when a thread stays stuck past its deadline. */
 export interface StuckReport {
   label: string
@@ -31,6 +34,12 @@ export interface StuckReport {
   elapsedMs: number
   /** Running JavaScript where it could not be stopped safely (a raw timer or I/O callback). */
   busyInJavaScript: boolean
+  /**
+   * With busyInJavaScript: what that JavaScript ran in. 'callback': a timer, immediate, tick,
+   * I/O or event callback, where no guard frame or microtask checkpoint can catch a termination.
+   * 'microtask': code after an await, on Node 24+ while an AsyncHook is enabled (see JsIn).
+   */
+  jsIn?: JsIn
   /**
    * With busyInJavaScript: where that JavaScript was, as an Error's stack (first line
    * `Error: stuck here`, then the frames, innermost first), taken by an interrupt that does not

@@ -5,7 +5,10 @@ import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
+import { createRequire } from 'node:module'
 import { MESSAGE_WORDS as W, alive, firstUserFrame, fixture, scenario, stoppedMessage, tempDir } from './helpers.mjs'
+
+const { OUTCOME_WORDS: W_OUT, recordFromStuckReport } = createRequire(import.meta.url)('../dist/index.js')
 
 const JS = ['loop', 'regex', 'atomics', 'catchAll', 'afterAwait', 'afterTimer']
 const NATIVE = ['readSync', 'execSync', 'execSyncTree', 'readSyncAfterAwait']
@@ -173,6 +176,11 @@ for (const mode of ['als', 'createHook']) {
       const json = JSON.parse(readFileSync(report, 'utf8'))
       assert.equal(json.label, 'afterAwait')
       assert.equal(json.busyInJavaScript, true)
+      // and the record says why it was not stopped, and what the user can change
+      assert.equal(json.jsIn, 'microtask')
+      const record = recordFromStuckReport(json, { entry: 'test', name: 'afterAwait', file: 'a.test.js', action: 'worker-killed' })
+      assert.ok(record.message.includes(`${W_OUT.cause.jsUnstoppable} (${W_OUT.jsIn.microtask})`), record.message)
+      assert.match(record.message, /while an AsyncHook is enabled: on Node 24\+ stopping it would abort Node; disable the hook in tests/)
       return
     }
     assert.equal(r.signal, null, r.stderr)

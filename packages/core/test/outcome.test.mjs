@@ -112,6 +112,20 @@ test('describeOutcome: entries, project, declaredAt, a CPU-bound native hang, no
   )
 })
 
+test('describeOutcome: JavaScript that could not be stopped says what it ran in', () => {
+  const r = { ...base, cause: 'js', action: 'worker-killed', location: { file: '/p/a.test.js', line: 4, column: 7 } }
+  assert.equal(describeOutcome({ ...r, jsIn: 'callback' }),
+    `${head} in JavaScript that could not be stopped in place (a timer, I/O or event callback, where a stop cannot be caught), stuck at /p/a.test.js:4:7: its worker was killed after 1003 ms`)
+  assert.equal(describeOutcome({ ...r, jsIn: 'microtask' }),
+    `${head} in JavaScript that could not be stopped in place (code after an await while an AsyncHook is enabled: on Node 24+ stopping it would abort Node; disable the hook in tests), stuck at /p/a.test.js:4:7: its worker was killed after 1003 ms`)
+  // a stop in place needs no reason
+  assert.equal(describeOutcome({ ...r, action: 'stopped', jsIn: 'callback' }), `${head} in JavaScript, stuck at /p/a.test.js:4:7: stopped in place after 1003 ms`)
+  assert.throws(() => describeOutcome({ ...r, jsIn: 'timer' }), /record\.jsIn must be one of callback, microtask, got "timer"/)
+  const report = { label: 't', pid: 1, tid: 1, generation: 1, timeoutMs: 200, elapsedMs: 1201, busyInJavaScript: true, jsIn: 'callback', diagnosis: onCpu, unblock: null, action: 'kill-process' }
+  assert.equal(recordFromStuckReport(report, { entry: 'test', name: 't', file: 'a.js', action: 'worker-killed' }).jsIn, 'callback')
+  assert.equal('jsIn' in recordFromStuckReport({ ...report, busyInJavaScript: false }, { entry: 'test', name: 't', file: 'a.js', action: 'worker-killed' }), false)
+})
+
 test('describeOutcome refuses a record outside the vocabulary, naming the field and value', () => {
   assert.throws(() => describeOutcome({ ...base, cause: 'loop', action: 'stopped' }), /^TypeError: describeOutcome: record\.cause must be one of js, native, pending, got "loop"$/)
   assert.throws(() => describeOutcome({ ...base, cause: 'js', action: 'stopped in place' }), /record\.action must be one of stopped, unblocked, worker-killed, thread-ended, thread-abandoned, run-ended, got "stopped in place"/)

@@ -35,6 +35,7 @@ for (const where of ['main', 'worker']) {
     assert.equal(r.signal, 'SIGKILL', `code ${r.code} ${r.stderr}`)
     const json = JSON.parse(readFileSync(report, 'utf8'))
     assert.equal(json.busyInJavaScript, true)
+    assert.equal(json.jsIn, 'callback')
     assert.equal(typeof json.stack, 'string', JSON.stringify(json))
     assert.match(json.stack.split('\n')[1], new RegExp(`scenario\\.cjs:${rawTimerLine}:`), json.stack)
     assert.match(json.stack, /Timeout\._onTimeout|listOnTimeout/)
@@ -47,6 +48,7 @@ test('a call stuck in native code has no stack in its report (it is not running 
   assert.equal(r.signal, 'SIGKILL', `code ${r.code} ${r.stderr}`)
   const json = JSON.parse(readFileSync(report, 'utf8'))
   assert.equal(json.busyInJavaScript, false)
+  assert.equal(json.jsIn, undefined)
   assert.equal(json.stack, undefined)
 })
 

@@ -19,21 +19,30 @@ export const displayName = (start: StartEntry): string => (start.what === 'test'
 export function nativeHangError(start: StartEntry, stuck: StuckWorker, task: TaskLike | undefined): object {
   const { pid, threadId, report, action } = stuck
   const at = task?.location ?? locateName(start.file, task?.name)
-  // No stack is taken from a thread stuck in native code: the error points at the declaration.
-  const location = { file: start.file, line: at?.line ?? 1, column: at?.column ?? 1 }
+  const declared = { file: start.file, line: at?.line ?? 1, column: at?.column ?? 1 }
+  // JavaScript that could not be stopped (a loop in a timer callback) has the stack an interrupt
+  // took: the error points at the loop. No stack is taken from native code: it points at the
+  // declaration.
+  const looped = report.busyInJavaScript ? core.userFrame(report.stack) : undefined
+  const location = looped ?? declared
   const info: HardTimeoutInfo = {
     ...core.recordFromStuckReport({ ...report, timeoutMs: start.limit }, { entry: entryOf(start.what), name: start.name, file: start.file, action, location }),
     overridden: false,
   }
-  const blocked = core.describeDiagnosis(report.diagnosis) ?? 'native code'
-  const ended = action === 'worker-killed'
-    ? `the worker (pid ${pid}) and its process tree were killed`
-    : `its worker thread (${threadId}) was abandoned`
-  const message = `${displayName(start)} was stuck in native code for ${Math.round(report.elapsedMs)} ms (hard timeout ${start.limit} ms) and could not be stopped (${blocked}): ${ended}`
+  let message: string
+  if (report.busyInJavaScript) {
+    message = `${info.message} (${action === 'worker-killed' ? `worker pid ${pid}, with its process tree` : `worker thread ${threadId}`})`
+  } else {
+    const blocked = core.describeDiagnosis(report.diagnosis) ?? 'native code'
+    const ended = action === 'worker-killed'
+      ? `the worker (pid ${pid}) and its process tree were killed`
+      : `its worker thread (${threadId}) was abandoned`
+    message = `${displayName(start)} was stuck in native code for ${Math.round(report.elapsedMs)} ms (hard timeout ${start.limit} ms) and could not be stopped (${blocked}): ${ended}`
+  }
   return {
     name: 'HardTimeoutError',
     message,
-    stack: `HardTimeoutError: ${message}\n    at ${start.file}:${location.line}:${location.column}`,
+    stack: `HardTimeoutError: ${message}\n    at ${location.file}:${location.line}:${location.column ?? 1}`,
     hardTimeout: info,
     diagnosis: report.diagnosis,
   }

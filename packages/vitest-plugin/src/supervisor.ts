@@ -147,7 +147,7 @@ export class Supervisor {
     }
     const replayed = replayJournal(parseJournal(text), stuck.report.label)
     if (!replayed) {
-      logError(this.vitest, `[hardtimeout] "${stuck.report.label}" is stuck in native code and its worker (pid ${stuck.pid}) left no journal: its file's results are lost`)
+      logError(this.vitest, `[hardtimeout] "${stuck.report.label}" is stuck ${stuck.report.busyInJavaScript ? 'in JavaScript that could not be stopped in place' : 'in native code'} and its worker (pid ${stuck.pid}) left no journal: its file's results are lost`)
       return
     }
     const { start, done } = replayed
@@ -160,7 +160,7 @@ export class Supervisor {
       error: nativeHangError(start, stuck, stuckTask),
       startTime: start.t,
       now: Date.now(),
-      skipNote: `not run: the worker was stopped because ${displayName(start)} was stuck in native code`,
+      skipNote: `not run: the worker was stopped because ${displayName(start)} was stuck in ${stuck.report.busyInJavaScript ? 'JavaScript that could not be stopped in place' : 'native code'}`,
     })
     if (packs.length > 0) await sendUpdates(this.vitest, packs, events)
   }
