@@ -87,7 +87,7 @@ majors.forEach((major, i) => {
 leg('x64', 'vitest-plugin (Vitest 3.2 on Node 22, 4.1 on Node 24, 5.1 on Node 26)', process.execPath, testFiles(join(root, 'packages/vitest-plugin/test')))
 leg('x64', 'jest-env on Node 26', nodeBin(26), testFiles(join(root, 'packages/jest-env/test')))
 // These two judge no time (the bench checks that every figure is there, not its value): beside.
-leg('side', 'platforms: packed installs on linux, macOS and Windows', process.execPath, [join(root, 'scripts/test/other-platforms.test.mjs')])
+leg('side', "packed installs: npm on linux, macOS and Windows; pnpm's strict layout", process.execPath, [join(root, 'scripts/test/other-platforms.test.mjs'), join(root, 'scripts/test/pnpm-layout.test.mjs')])
 leg('side', 'bench (quick mode)', process.execPath, testFiles(join(root, 'bench/test')))
 // The core tests left out under emulation: they assert that a thread answers within the
 // watchdog's 50 ms windows (an idle thread's event loop, a worker's exit, a busy thread's
