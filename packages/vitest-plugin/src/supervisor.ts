@@ -89,6 +89,26 @@ export class Supervisor {
   /** The run has ended: what was kept for its end is done now (internals/main.ts). */
   runEnded(): void {
     answerAbandonedThreads('its thread was stuck in native code')
+    if ((this.vitest as { config?: { watch?: boolean } }).config?.watch === true) this.endAbandonedThreads()
+  }
+
+  /**
+   * Watch mode: an abandoned thread would keep a CPU busy in its native call for the rest of the
+   * session. Once the run is over no test uses the pool, and the thread, which killThread confirms
+   * runs no JavaScript, is ended. (A run without watch ends them as the process exits.) A thread
+   * that has come back from its native call by now is left to Node, which joins it at exit.
+   */
+  private endAbandonedThreads(): void {
+    for (let i = this.abandoned.length - 1; i >= 0; i--) {
+      const handle = this.abandoned[i]!
+      try {
+        core.killThread(handle)
+      } catch {
+        continue
+      }
+      this.abandoned.splice(i, 1)
+      logError(this.vitest, `[hardtimeout] worker thread ${handle.threadId}, stuck in native code, was ended (killThread) now that the run is over: in watch mode it would have kept a CPU busy until Vitest exits`)
+    }
   }
 
   stop(): void {

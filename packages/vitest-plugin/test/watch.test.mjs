@@ -37,6 +37,21 @@ for (const [line, pool] of [[3, 'forks'], [3, 'threads'], [4, 'forks'], [5, 'for
         let at = await waitFor(/Hard timeouts \(2\)[\s\S]*(Waiting|Watching) for file changes/, 0, 'the first run')
         assert.match(out, /loops until fixed {2}loop\.test\.js:4 {2}limit 500 ms {2}stopped in place/)
         assert.match(out, new RegExp(`native until fixed {2}native\\.test\\.js:4 {2}limit 500 ms {2}${pool === 'threads' ? 'its worker thread was left running and abandoned' : 'its worker was killed'}`))
+        if (pool === 'threads') {
+          // The abandoned thread is ended once the run is over, and says so: nothing of Vitest's
+          // process spins on while it waits for changes.
+          assert.match(out, /worker thread \d+, stuck in native code, was ended \(killThread\) now that the run is over/)
+          const vitest = leftovers(dir).find((p) => p.cmd.includes('vitest.mjs'))
+          assert.ok(vitest, 'the Vitest process')
+          const cpuMs = () => {
+            const f = fs.readFileSync(`/proc/${vitest.pid}/stat`, 'utf8').split(') ')[1].split(' ')
+            return ((Number(f[11]) + Number(f[12])) * 1000) / 100
+          }
+          const before = cpuMs()
+          await sleep(1000)
+          const spent = cpuMs() - before
+          assert.ok(spent < 500, `Vitest used ${spent} ms of CPU in 1 s while waiting for changes`)
+        }
         // The stopped test is fixed: its file reruns and passes.
         fs.writeFileSync(path.join(dir, 'loop.test.js'), "import { test } from 'vitest'\n\ntest('loops until fixed', () => {})\n")
         at = await waitFor(/✓ loop\.test\.js \(1 test\)[\s\S]*(Waiting|Watching) for file changes/, at, 'the rerun of loop.test.js')
