@@ -7,7 +7,8 @@
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -237,7 +238,13 @@ async function runOne(root, run) {
   const tests = files.flatMap((f) => f.tests)
   const hangs = tests.filter((t) => t.expect === 'failed').length
   const limitMs = 120_000 + hangs * 3_000
+  // This process only waits meanwhile: how late its timers fire is how long a runnable process
+  // waited for a CPU during the run, which decides whether a near-deadline test could finish.
+  const lag = monitorEventLoopDelay({ resolution: 10 })
+  lag.enable()
   const r = await execRun(args, dir, tmp, marker, limitMs)
+  lag.disable()
+  const machine = { load1: loadavg()[0], lagP99Ms: lag.percentile(99) / 1e6 - 10, lagMaxMs: lag.max / 1e6 - 10 }
 
   // Processes still alive a moment after the run were left behind by it.
   let orphans = []
@@ -273,6 +280,13 @@ async function runOne(root, run) {
       const seenAs = stopped ? 'stopped' : got?.status ?? 'missing'
       seen[seenAs] = (seen[seenAs] ?? 0) + 1
       const entry = { test: key, limit: t.limit, expected: t.expect, got: got?.status ?? 'missing', ...(excerpt ? { message: excerpt } : {}) }
+      if (stopped && !KINDS[t.kind].hang) {
+        // How much room the test left, and how late past the limit the stop itself came (normally
+        // 0–5 ms: more means the whole worker, watchdog included, was waiting for a CPU).
+        const after = Number(/stopped after (\d+) ms/.exec(got.message)?.[1])
+        if (t.kind === 'nearDeadline' || t.kind === 'sleepNear') entry.bodyMs = Math.round(t.limit * t.frac)
+        if (Number.isFinite(after)) entry.stopLateMs = after - t.limit
+      }
       let want = t.expect
       if (want.startsWith('optional:')) {
         if (!got) continue
@@ -302,7 +316,7 @@ async function runOne(root, run) {
   rmSync(dir, { recursive: true, force: true })
   rmSync(report, { force: true })
   const finished = !r.killed && json !== undefined
-  return { id, framework: cfg.framework, mode: cfg.mode, files: files.length, tests: tests.length, hangs, endsRun, exit: r.signal ?? r.code, seconds: r.seconds, finished, seen, details: d, outTail: r.out.split('\n').slice(-30).join('\n') }
+  return { id, framework: cfg.framework, mode: cfg.mode, files: files.length, tests: tests.length, hangs, endsRun, exit: r.signal ?? r.code, seconds: r.seconds, finished, seen, machine, details: d, outTail: r.out.split('\n').slice(-30).join('\n') }
 }
 
 // ---------- the plan ----------
@@ -374,7 +388,7 @@ async function soak(opts, root) {
     const r = await runOne(root, run)
     results.push(r)
     const bad = Object.entries(r.details).filter(([, v]) => v.length > 0).map(([k, v]) => `${k} ${v.length}`)
-    console.log(`  run ${r.id} ${`${r.framework} ${r.mode}`.padEnd(20)} ${String(r.tests).padStart(4)} tests, ${String(r.hangs).padStart(3)} hangs${r.endsRun ? ', ends the run' : ''}: exit ${r.exit}, ${r.seconds.toFixed(1)} s${bad.length ? `  ✗ ${bad.join(', ')}` : ''}`)
+    console.log(`  run ${r.id} ${`${r.framework} ${r.mode}`.padEnd(20)} ${String(r.tests).padStart(4)} tests, ${String(r.hangs).padStart(3)} hangs${r.endsRun ? ', ends the run' : ''}: exit ${r.exit}, ${r.seconds.toFixed(1)} s, load ${r.machine.load1.toFixed(1)}, lag max ${r.machine.lagMaxMs.toFixed(0)} ms${bad.length ? `  ✗ ${bad.join(', ')}` : ''}`)
   }
   const seconds = (performance.now() - t0) / 1000
 
@@ -427,11 +441,11 @@ async function soak(opts, root) {
     byConfig,
     // Every run with a nonzero count: what went wrong, and the end of its output.
     problems: results.filter((r) => !r.finished || Object.values(r.details).some((v) => v.length > 0)).map((r) => ({
-      run: r.id, framework: r.framework, mode: r.mode, exit: r.exit, seconds: r.seconds, finished: r.finished,
+      run: r.id, framework: r.framework, mode: r.mode, exit: r.exit, seconds: r.seconds, finished: r.finished, machine: r.machine,
       ...Object.fromEntries(Object.entries(r.details).filter(([, v]) => v.length > 0)),
       outputTail: r.outTail,
     })),
-    runDurations: results.map((r) => ({ run: r.id, framework: r.framework, mode: r.mode, tests: r.tests, hangs: r.hangs, endsRun: r.endsRun, exit: r.exit, seconds: r.seconds, reported: r.seen })),
+    runDurations: results.map((r) => ({ run: r.id, framework: r.framework, mode: r.mode, tests: r.tests, hangs: r.hangs, endsRun: r.endsRun, exit: r.exit, seconds: r.seconds, reported: r.seen, machine: r.machine })),
   }
   mkdirSync(dirname(opts.out), { recursive: true })
   writeFileSync(opts.out, JSON.stringify(result, null, 2) + '\n')
