@@ -128,7 +128,7 @@ function drawKind(rng, allowed) {
 // A file's tests and the state each must end in: 'passed', 'failed' (stopped), 'notRun' (after a
 // worker-ending hang of the same file), 'optional:<state>' (in a run Jest ends, a file that may
 // not have started).
-function makeFile(rng, cfg, project, fileIndex, { endAt } = {}) {
+function makeFile(rng, cfg, fileIndex, { endAt } = {}) {
   const count = rng.int(10, 20)
   const tests = []
   let ended = false
@@ -140,7 +140,7 @@ function makeFile(rng, cfg, project, fileIndex, { endAt } = {}) {
     if (endAt !== undefined && i === endAt) kind = rng.next() < 0.5 ? 'timer' : 'pbkdf2'
     else kind = drawKind(rng, (n) => !KINDS[n].endsWorker || (!cfg.runEnds && cfg.allowEnders(enders)))
     if (KINDS[kind].endsWorker) enders++
-    const t = { name: `${name} ${kind}`, kind, limit, frac: 0.7 + rng.next() * 0.2, fifo: join(project, 'fifos', `f${fileIndex}-${name}`) }
+    const t = { name: `${name} ${kind}`, kind, limit, frac: 0.7 + rng.next() * 0.2 }
     t.expect = ended ? 'notRun' : KINDS[kind].hang ? 'failed' : 'passed'
     if (KINDS[kind].endsWorker) ended = true
     tests.push(t)
@@ -338,13 +338,13 @@ function plan(opts) {
     // Every other run of a mode that ends the run on a worker-ending hang ends that way: its file
     // first in the list, the other file possibly never started (its tests are optional).
     if (cfg.runEnds && runIndex % 2 === 1) {
-      const f = makeFile(rng, cfg, '', 0, { endAt: rng.int(3, 8) })
-      files.push(f, makeFile(rng, cfg, '', 1))
+      const f = makeFile(rng, cfg, 0, { endAt: rng.int(3, 8) })
+      files.push(f, makeFile(rng, cfg, 1))
       for (const t of files[1].tests) t.expect = `optional:${t.expect}`
       endCount++
     } else {
       const n = cfg.framework === 'jest' && cfg.mode === 'runInBand' ? 4 : 6
-      for (let k = 0; k < n; k++) files.push(makeFile(rng, cfg, '', k))
+      for (let k = 0; k < n; k++) files.push(makeFile(rng, cfg, k))
     }
     const id = String(runs.length).padStart(3, '0')
     runs.push({ id, cfg, files })
