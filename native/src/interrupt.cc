@@ -79,6 +79,8 @@ void OnInterrupt(v8::Isolate* isolate, void* data) {
   if (ts->terminating != 0) return;  // a termination is already unwinding
 
   std::string message;
+  // Read before the lock: a clock read of this thread's own CPU time (no I/O).
+  const int64_t cpu_ns = ThreadCpuNs(ts->tid);
   bool in_microtask = false;
   bool take_stack = false;
   Arm* a;
@@ -105,10 +107,17 @@ void OnInterrupt(v8::Isolate* isolate, void* data) {
       // whose checkpoints end. So a microtask is stopped only when it is seen twice in one
       // checkpoint, a window apart, the second time by a confirming interrupt (sent when the
       // thread has not been back in its event loop for that window). Stopping the runner's code
-      // would drop its queued microtasks and leave its promises unsettled.
+      // would drop its queued microtasks and leave its promises unsettled. The thread must also
+      // have run for half that window: a thread that waited for a CPU (a loaded machine) was in
+      // one checkpoint because it ran nothing, which says nothing of how long that code runs.
       const uint64_t checkpoint = ts->checkpoints + 1;
-      const bool seen = a->seen_checkpoint == checkpoint;
-      a->seen_checkpoint = in_microtask ? checkpoint : 0;
+      bool seen = false;
+      if (in_microtask && a->seen_checkpoint == checkpoint) {
+        seen = cpu_ns >= 0 && cpu_ns - a->seen_cpu_ns >= a->unblock_after_ns / 2;
+      } else {
+        a->seen_checkpoint = in_microtask ? checkpoint : 0;
+        a->seen_cpu_ns = cpu_ns;
+      }
       if (!confirm || (in_microtask && !seen)) return;
       if (!in_microtask) {
         // Nothing can stop it; the watchdog will report it stuck, with where it loops.
@@ -261,6 +270,7 @@ void RearmStarved(ThreadState* ts, const Arm* stopped, int64_t now) {
     b->busy_outside = false;
     b->busy_in_microtask = false;
     b->seen_checkpoint = 0;
+    b->seen_cpu_ns = 0;
     b->stack.clear();
     b->window_cpu_ns = -1;
     if (stopped != nullptr) b->starved_by.assign(stopped->label, stopped->label_len);

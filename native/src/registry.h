@@ -86,6 +86,7 @@ struct Arm {
   // The microtask checkpoint its interrupt last ran in, in its async part (ts->checkpoints + 1;
   // 0: none yet): a loop is stopped only when it is seen in one checkpoint twice, a window apart.
   uint64_t seen_checkpoint GUARDED_BY(g_mu) = 0;
+  int64_t seen_cpu_ns GUARDED_BY(g_mu) = 0;      // the thread's CPU time then
   bool stopped GUARDED_BY(g_mu) = false;         // stopped: termination done and cancelled
   int64_t fired_ns GUARDED_BY(g_mu) = 0;
   int64_t window_cpu_ns GUARDED_BY(g_mu) = -1;   // the thread's CPU time when the current wait began
