@@ -1,5 +1,6 @@
 #include "interrupt.h"
 
+#include "platform.h"
 #include "watchdog.h"
 
 #include <memory>
