@@ -27,11 +27,18 @@ import {
 } from './internals';
 import { hardLimit, planFor, samePlan, softLimit } from './limits';
 import type { ResolvedOptions } from './options';
-import { reportDir } from './report-file';
-import { ReporterLink } from './reporter-link';
-import { stuckProgram, type StuckContext } from './stuck-exit';
+import { IN_BAND, reportDir } from './report-file';
+import type { ReporterLink } from './reporter-link';
+import type { StuckContext } from './stuck-exit';
 import { guard, isHardTimeoutError, type GuardPlan } from './wrap';
-import { journalCase, journalFile, journalPath } from './journal';
+
+// Needed by some runs only, loaded then: the journal in band and in worker threads, the reporter's
+// part when the reporter is there, the stuck program's arguments when one is planned.
+let journalModule: typeof import('./journal') | undefined;
+const journal = (): typeof import('./journal') => (journalModule ??= require('./journal') as typeof import('./journal'));
+const reporterLink = (): typeof import('./reporter-link') => require('./reporter-link') as typeof import('./reporter-link');
+let stuckExitModule: typeof import('./stuck-exit') | undefined;
+const stuckExit = (): typeof import('./stuck-exit') => (stuckExitModule ??= require('./stuck-exit') as typeof import('./stuck-exit'));
 
 /** What the environment knows of the run (Jest's global and project config). */
 export interface RunContext {
@@ -71,8 +78,9 @@ export class Controller {
     private readonly mode: RunMode,
     private readonly run: RunContext,
   ) {
-    this.journal = options.enabled && mode !== 'child-process' ? journalPath(this.dir) : undefined;
-    this.link = this.dir ? new ReporterLink(this.dir, testPath, run.rootDir, run.project) : undefined;
+    this.journal = options.enabled && mode !== 'child-process' ? journal().journalPath(this.dir) : undefined;
+    this.link = this.dir ? new (reporterLink().ReporterLink)(this.dir, testPath, run.rootDir, run.project) : undefined;
+    if (this.mode === 'in-band' && this.dir) (globalThis as Record<symbol, unknown>)[IN_BAND] = true;
     if (this.mode === 'child-process' && !diesWithParent) {
       diesWithParent = true;
       try {
@@ -128,13 +136,13 @@ export class Controller {
       }
       case EVENTS.runStart:
         if (this.mode === 'child-process') this.link?.writeMeta(state.rootDescribeBlock);
-        if (this.journal) journalFile(this.testPath, state.rootDescribeBlock, this.run.project);
+        if (this.journal) journal().journalFile(this.testPath, state.rootDescribeBlock, this.run.project);
         break;
       case EVENTS.testSkip:
-        if (this.journal && event.test) journalCase(this.testPath, event.test, 'pending');
+        if (this.journal && event.test) journal().journalCase(this.testPath, event.test, 'pending');
         break;
       case EVENTS.testTodo:
-        if (this.journal && event.test) journalCase(this.testPath, event.test, 'todo');
+        if (this.journal && event.test) journal().journalCase(this.testPath, event.test, 'todo');
         break;
       case EVENTS.testStart:
         if (event.test) {
@@ -159,7 +167,7 @@ export class Controller {
         if (event.test) this.inflight.finished(event.test, undefined);
         if (event.name === EVENTS.testDone && event.test) {
           this.checkWrapped(event.test);
-          if (this.journal) journalCase(this.testPath, event.test, 'passed');
+          if (this.journal) journal().journalCase(this.testPath, event.test, 'passed');
         }
         // test.failing turns a thrown error into a pass: a hang must stay a failure.
         if (event.test?.failing) this.failHungFailingTest(event.test);
@@ -244,7 +252,7 @@ export class Controller {
       ...(this.run.project ? { project: this.run.project } : {}),
     } satisfies StuckContext);
     const name = nameOf(entry, kind, this.state?.currentlyRunningTest);
-    return stuckProgram(this.context, { kind, ancestorTitles: name.ancestorTitles, title: kind === 'test' ? name.title : '' });
+    return stuckExit().stuckProgram(this.context, { kind, ancestorTitles: name.ancestorTitles, title: kind === 'test' ? name.title : '' });
   }
 
   private stopped(entry: Entry, kind: EntryKind, error: Error): void {

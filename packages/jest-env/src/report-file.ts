@@ -22,6 +22,8 @@ export interface EntryMeta {
   title: string;
   ancestorTitles: string[];
   declaredAt: string | null;
+  /** declaredAt is V8's location, not source-mapped (reporter-link.ts): the reporter checks it. */
+  raw?: boolean;
 }
 
 export function reportDir(): string | undefined {
@@ -60,18 +62,28 @@ export function writeJson(file: string, value: unknown): void {
   }
 }
 
-/** Files of `dir` that belong to `testPath` and match `kind`. */
-export function filesFor(dir: string, key: string, kind: 'meta' | 'stuck' | 'stopped'): string[] {
-  const prefix = `${key}.`;
-  let all: string[];
+/** The names in `dir` (none when it cannot be read). */
+export function listDir(dir: string): string[] {
   try {
-    all = fs.readdirSync(dir);
+    return fs.readdirSync(dir);
   } catch {
     return [];
   }
+}
+
+/** Files of `dir` that belong to `testPath` and match `kind` (`all`: the names in `dir`, read once). */
+export function filesFor(dir: string, key: string, kind: 'meta' | 'stuck' | 'stopped', all = listDir(dir)): string[] {
+  const prefix = `${key}.`;
   const re = kind === 'meta' ? /\.meta\.json$/ : kind === 'stuck' ? /\.stuck\.\d+\.json$/ : /\.stopped\.jsonl$/;
   return all.filter((n) => n.startsWith(prefix) && re.test(n)).map((n) => path.join(dir, n));
 }
+
+/**
+ * Set on the main process's global by an environment that runs there (in band): the reporter then
+ * keeps each file's result for a replay. Child-process workers never end the run, so a run with
+ * them keeps nothing.
+ */
+export const IN_BAND = Symbol.for('@hardtimeout/jest-env.in-band');
 
 export function readJson<T>(file: string): T | undefined {
   try {

@@ -8,15 +8,16 @@ import * as path from 'node:path';
 import type { HardTimeoutError } from '@hardtimeout/core/internal';
 import { nameOf, type Entry, type EntryKind } from './entries';
 import { describeTitles, type CircusDescribeBlock, type CircusTest } from './internals';
-import { recordOfError } from './records';
-import { appendRecord, fileKey, names, writeJson, type EntryMeta } from './report-file';
-import { callSite } from './stack';
+import { appendRecord, fileKey, names, type EntryMeta } from './report-file';
+import { stuckLog } from '@hardtimeout/core/internal';
+import { callSite, siteLocation, siteRawLocation } from './stack';
 
 export class ReporterLink {
   private readonly key: string;
   private nextId = 1;
   private readonly ids = new WeakMap<Entry, number>();
-  private readonly declared = new WeakMap<Entry, string | null>();
+  /** Where each entry is declared: V8's call site until first asked, then its location. */
+  private readonly declared = new WeakMap<Entry, NodeJS.CallSite | string | null>();
 
   constructor(
     private readonly dir: string,
@@ -32,6 +33,14 @@ export class ReporterLink {
     this.declared.set(entry, callSite(this.testPath));
   }
 
+  private declaredAt(entry: Entry): string | null {
+    const site = this.declared.get(entry);
+    if (site === undefined || site === null || typeof site === 'string') return site ?? null;
+    const location = siteLocation(site);
+    this.declared.set(entry, location);
+    return location;
+  }
+
   private idOf(entry: Entry): number {
     let id = this.ids.get(entry);
     if (id === undefined) {
@@ -43,38 +52,53 @@ export class ReporterLink {
 
   /** Where core's watchdog writes the stuck report of this entry. */
   stuckReport(entry: Entry): string {
-    return path.join(this.dir, names.stuck(this.key, process.pid, this.idOf(entry)));
+    // (the reporter's folder is absolute and normalized: no path.join per test)
+    return `${this.dir}${path.sep}${names.stuck(this.key, process.pid, this.idOf(entry))}`;
   }
 
   /** A call stopped with a HardTimeoutError. */
   stopped(entry: Entry, kind: EntryKind, error: HardTimeoutError, current: CircusTest | null | undefined): void {
-    const record = recordOfError(error, {
+    const record = (require('./records') as typeof import('./records')).recordOfError(error, {
       testPath: this.testPath,
       rootDir: this.rootDir,
       project: this.project,
       name: nameOf(entry, kind, current),
-      declaredAt: this.declared.get(entry) ?? null,
+      declaredAt: this.declaredAt(entry),
     });
     appendRecord(this.dir, this.key, record);
   }
 
+  /** Where an entry is declared, as far as it is known without formatting its call site. */
+  private rawDeclaredAt(entry: Entry): string | null {
+    const site = this.declared.get(entry);
+    if (site === undefined || site === null || typeof site === 'string') return site ?? null;
+    return siteRawLocation(site);
+  }
+
   /**
    * In a child process, a test stuck in native code kills the worker: the reporter then needs to
-   * know which test each stuck report is about. One small file per test file, written at run_start.
+   * know which test each stuck report is about. Kept per test file in core's stuck log, which the
+   * watchdog writes to the meta file only when a call of this worker is stuck (the next file's
+   * log replaces it): a healthy file
+   * writes nothing, and no call site is formatted (the reporter checks the raw locations).
    */
   writeMeta(root: CircusDescribeBlock): void {
     const entries: Record<number, EntryMeta> = {};
     const walk = (block: CircusDescribeBlock): void => {
       for (const hook of block.hooks) {
         const ancestorTitles = describeTitles(block);
-        entries[this.idOf(hook)] = { ...nameOf(hook, hook.type, null), ancestorTitles, declaredAt: this.declared.get(hook) ?? null };
+        entries[this.idOf(hook)] = { ...nameOf(hook, hook.type, null), ancestorTitles, declaredAt: this.rawDeclaredAt(hook), raw: true };
       }
       for (const child of block.children) {
         if (child.type === 'describeBlock') walk(child);
-        else entries[this.idOf(child)] = { ...nameOf(child, 'test', null), declaredAt: this.declared.get(child) ?? null };
+        else entries[this.idOf(child)] = { ...nameOf(child, 'test', null), declaredAt: this.rawDeclaredAt(child), raw: true };
       }
     };
     walk(root);
-    writeJson(path.join(this.dir, names.meta(this.key, process.pid)), { testPath: this.testPath, pid: process.pid, entries });
+    try {
+      stuckLog(path.join(this.dir, names.meta(this.key, process.pid))).append(JSON.stringify({ testPath: this.testPath, pid: process.pid, entries }));
+    } catch {
+      // no addon: nothing can get stuck in native code, so no worker is killed for it
+    }
   }
 }
