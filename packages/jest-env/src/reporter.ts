@@ -12,7 +12,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { StuckReport } from '@hardtimeout/core/internal';
 import type { EntryName } from './entries';
-import { recordOfStuck } from './records';
 import {
   DIR_ENV,
   JSON_ENV,
@@ -20,7 +19,9 @@ import {
   RUN_FILE,
   appendLine,
   appendResult,
+  IN_BAND,
   fileKey,
+  listDir,
   removeFiles,
   writeJson,
   filesFor,
@@ -29,9 +30,17 @@ import {
   type EntryMeta,
   type HardTimeoutRecord,
 } from './report-file';
-import { rewriteCrashedFile, type Aggregate, type CaseResult, type FileResult } from './rewrite';
+import type { Aggregate, CaseResult, FileResult } from './rewrite';
 import { describeValue } from './helper';
 import { formatSummary } from './summary';
+
+// What only a file with something to report needs, loaded then: with them a healthy run's Jest
+// would also load core and the addon in its main process for nothing.
+const lazy = {
+  records: () => require('./records') as typeof import('./records'),
+  rewrite: () => require('./rewrite') as typeof import('./rewrite'),
+  stuckExit: () => require('./stuck-exit') as typeof import('./stuck-exit'),
+};
 
 export { formatSummary };
 
@@ -56,16 +65,43 @@ export function projectOf(test: TestRef): string | undefined {
 
 const KNOWN = new Set(['outputFile', 'silent']);
 
+/** The key of a file's test results while it runs (no hash: the reporter makes one per test). */
+function caseKey(testPath: string, project: string | undefined): string {
+  return `${project ?? ''}\0${testPath}`;
+}
+
+/**
+ * Where a killed worker's entry is declared. The worker keeps V8's location, not source-mapped (it
+ * would cost every healthy file a source-map parse): a test's is checked against the one line of
+ * the file that has its title in quotes, and that line wins where they differ (a transform moved it).
+ */
+export function declaredAtOf(testPath: string, entry: EntryMeta, read = (f: string) => fs.readFileSync(f, 'utf8')): string | null {
+  if (!entry.raw) return entry.declaredAt;
+  let line: number | undefined;
+  try {
+    line = entry.kind === 'test' ? lazy.stuckExit().declarationLine(read(testPath), entry.title) : undefined;
+  } catch {
+    line = undefined;
+  }
+  if (line === undefined) return entry.declaredAt;
+  const m = /:(\d+):(\d+)$/.exec(entry.declaredAt ?? '');
+  return m && Number(m[1]) === line ? entry.declaredAt : `${testPath}:${line}`;
+}
+
 export default class HardTimeoutReporter {
   private readonly dir: string;
   private readonly rootDir: string;
   private readonly outputFile: string | undefined;
   private readonly silent: boolean;
+  /** Each running file's finished tests, by project and path (for a worker that gets killed). */
   private readonly cases = new Map<string, CaseResult[]>();
+  /** Worker threads can end the run (a test stuck in native code): results are kept for a replay. */
+  private readonly threads: boolean;
   private readonly records: HardTimeoutRecord[] = [];
 
-  constructor(globalConfig: { rootDir?: string }, options?: HardTimeoutReporterOptions) {
+  constructor(globalConfig: { rootDir?: string; workerThreads?: boolean }, options?: HardTimeoutReporterOptions) {
     this.rootDir = globalConfig?.rootDir ?? process.cwd();
+    this.threads = globalConfig?.workerThreads === true;
     const opts = (options ?? {}) as Record<string, unknown>;
     for (const key of Object.keys(opts)) {
       if (!KNOWN.has(key)) {
@@ -92,22 +128,22 @@ export default class HardTimeoutReporter {
   }
 
   onTestCaseResult(test: TestRef, result: CaseResult): void {
-    const key = fileKey(test.path, projectOf(test));
-    const list = this.cases.get(key) ?? [];
-    list.push(result);
-    this.cases.set(key, list);
+    const key = caseKey(test.path, projectOf(test));
+    const list = this.cases.get(key);
+    if (list) list.push(result);
+    else this.cases.set(key, [result]);
   }
 
   onTestFileResult(test: TestRef, result: FileResult, aggregate: Aggregate): void {
-    const key = fileKey(test.path, projectOf(test));
+    const project = projectOf(test);
     try {
-      this.collect(test.path, projectOf(test), key, result, aggregate);
+      this.collect(test.path, project, fileKey(test.path, project), result, aggregate);
     } catch (error) {
       process.stderr.write(`@hardtimeout/jest-env/reporter: ${(error as Error)?.stack ?? String(error)}\n`);
     }
-    this.cases.delete(key);
+    this.cases.delete(caseKey(test.path, project));
     // kept in case the run must end (a test stuck in native code in band or in a worker thread)
-    appendResult(this.dir, result);
+    if (this.threads || (globalThis as Record<symbol, unknown>)[IN_BAND] === true) appendResult(this.dir, result);
   }
 
   /**
@@ -121,14 +157,15 @@ export default class HardTimeoutReporter {
 
   /** Reads the files the environment wrote for this file of this project, once: they are removed. */
   private collect(testPath: string, project: string | undefined, key: string, result: FileResult, aggregate: Aggregate): void {
-    const stopped = filesFor(this.dir, key, 'stopped');
+    const all = listDir(this.dir);
+    const stopped = filesFor(this.dir, key, 'stopped', all);
     for (const file of stopped) for (const r of readRecords(file)) this.add(r);
-    const stuckFiles = filesFor(this.dir, key, 'stuck');
-    const metaFiles = filesFor(this.dir, key, 'meta');
+    const stuckFiles = filesFor(this.dir, key, 'stuck', all);
+    const metaFiles = filesFor(this.dir, key, 'meta', all);
     try {
       if (stuckFiles.length > 0) this.collectStuck(testPath, project, stuckFiles, result, aggregate);
     } finally {
-      removeFiles([...stopped, ...stuckFiles, ...metaFiles]);
+      if (stopped.length + stuckFiles.length + metaFiles.length > 0) removeFiles([...stopped, ...stuckFiles, ...metaFiles]);
     }
   }
 
@@ -141,14 +178,14 @@ export default class HardTimeoutReporter {
     const meta = m ? readJson<{ entries: Record<string, EntryMeta> }>(path.join(this.dir, path.basename(file).replace(/\.stuck\.\d+\.json$/, '.meta.json'))) : undefined;
     const entry = m ? meta?.entries[m[2]!] : undefined;
     const name: EntryName = entry ?? { kind: 'test', ancestorTitles: [], title: report.label, test: report.label };
-    const record = recordOfStuck(
+    const record = lazy.records().recordOfStuck(
       report,
-      { testPath, rootDir: this.rootDir, project, name, declaredAt: entry?.declaredAt ?? null },
+      { testPath, rootDir: this.rootDir, project, name, declaredAt: entry ? declaredAtOf(testPath, entry) : null },
       report.action === 'kill-process' ? 'worker-killed' : 'run-ended',
     );
     this.add(record);
     if (result.testExecError) {
-      rewriteCrashedFile(result, aggregate, this.cases.get(fileKey(testPath, project)) ?? [], record, name);
+      lazy.rewrite().rewriteCrashedFile(result, aggregate, this.cases.get(caseKey(testPath, project)) ?? [], record, name);
       if (!this.silent) process.stderr.write(`\n@hardtimeout/jest-env: ${record.message}\n`);
     }
   }

@@ -235,3 +235,18 @@ test('the controller fails loudly on a circus state it cannot use, and on a test
   c.onEvent({ name: 'test_done', test: guarded }, state);
   assert.deepEqual(guarded.errors, []);
 });
+
+test('a killed worker\'s entry: its raw location, checked against the line that has its title in quotes', () => {
+  const { declaredAtOf } = dist('reporter.js');
+  const source = "describe('d', () => {\n  beforeEach(() => {})\n  test('spins', () => {})\n})\n";
+  const read = () => source;
+  const entry = (over) => ({ kind: 'test', test: 'd › spins', title: 'spins', ancestorTitles: ['d'], declaredAt: '/p/a.test.js:3:3', raw: true, ...over });
+  assert.equal(declaredAtOf('/p/a.test.js', entry({}), read), '/p/a.test.js:3:3');
+  // a transform moved the call: the source's line, without a column
+  assert.equal(declaredAtOf('/p/a.test.js', entry({ declaredAt: '/p/a.test.js:9:7' }), read), '/p/a.test.js:3');
+  // a hook, or a title not found once: the raw location as it is
+  assert.equal(declaredAtOf('/p/a.test.js', entry({ kind: 'beforeEach', title: 'd', declaredAt: '/p/a.test.js:2:3' }), read), '/p/a.test.js:2:3');
+  assert.equal(declaredAtOf('/p/a.test.js', entry({ title: 'gone', declaredAt: '/p/a.test.js:3:3' }), read), '/p/a.test.js:3:3');
+  // an entry already formatted by the worker
+  assert.equal(declaredAtOf('/p/a.test.js', entry({ raw: undefined, declaredAt: '/p/a.test.js:8:1' }), () => { throw new Error('not read'); }), '/p/a.test.js:8:1');
+});
