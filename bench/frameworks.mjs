@@ -5,12 +5,13 @@
 //   starting (worker killed for a native hang);
 // - anchors: one hanging suite without hardtimeout (an outer timeout has to kill the run, and
 //   every result is lost) and with it.
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { runGroup } from './group.mjs'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const work = join(here, '.work')
@@ -39,40 +40,26 @@ let perfFiles = 0
 // Each run gets a temporary folder of its own (TMPDIR), removed afterwards: a run killed by the
 // outer timeout (the anchors) cannot remove what it keeps there (Vitest's copies of transformed
 // modules; a killed Vitest leaves them in /tmp otherwise).
-function exec(args, cwd, limitMs) {
-  return new Promise((resolve) => {
-    const tmp = mkdtempSync(join(tmpdir(), 'hardtimeout-bench-'))
-    const t0 = performance.now()
-    const perfOut = PERF ? join(work, `perf-${process.pid}-${perfFiles++}.csv`) : null
-    const run = perfOut ? `perf stat -x, -e instructions:u -o ${JSON.stringify(perfOut)} -- "$@"` : '"$@"'
-    const script = `${run}; s=$?; times >&2; exit $s`
-    const child = spawn('bash', ['-c', script, 'bash', process.execPath, ...args], { cwd, env: { ...process.env, TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-    let out = ''
-    child.stdout.on('data', (d) => (out += d))
-    child.stderr.on('data', (d) => (out += d))
-    let killed = false
-    const timer = setTimeout(() => {
-      killed = true
-      try { process.kill(-child.pid, 'SIGKILL') } catch {}
-    }, limitMs)
-    child.on('close', (code, signal) => {
-      clearTimeout(timer)
-      rmSync(tmp, { recursive: true, force: true })
-      const m = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/.exec(out)
-      const cpu = m ? Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4]) : null
-      let instructions = null
-      if (perfOut) {
-        try {
-          const counted = /^(\d+),[^\n]*instructions/m.exec(readFileSync(perfOut, 'utf8'))
-          if (counted) instructions = Number(counted[1])
-        } catch {
-          // killed before perf wrote its count
-        }
-        rmSync(perfOut, { force: true })
-      }
-      resolve({ code, signal, killed, seconds: (performance.now() - t0) / 1000, cpu, instructions, out })
-    })
-  })
+async function exec(args, cwd, limitMs) {
+  const tmp = mkdtempSync(join(tmpdir(), 'hardtimeout-bench-'))
+  const perfOut = PERF ? join(work, `perf-${process.pid}-${perfFiles++}.csv`) : null
+  const run = perfOut ? `perf stat -x, -e instructions:u -o ${JSON.stringify(perfOut)} -- "$@"` : '"$@"'
+  const script = `${run}; s=$?; times >&2; exit $s`
+  const { code, signal, killed, seconds, out } = await runGroup('bash', ['-c', script, 'bash', process.execPath, ...args], { cwd, env: { ...process.env, TMPDIR: tmp }, limitMs })
+  rmSync(tmp, { recursive: true, force: true })
+  const m = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/.exec(out)
+  const cpu = m ? Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4]) : null
+  let instructions = null
+  if (perfOut) {
+    try {
+      const counted = /^(\d+),[^\n]*instructions/m.exec(readFileSync(perfOut, 'utf8'))
+      if (counted) instructions = Number(counted[1])
+    } catch {
+      // killed before perf wrote its count
+    }
+    rmSync(perfOut, { force: true })
+  }
+  return { code, signal, killed, seconds, cpu, instructions, out }
 }
 
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]

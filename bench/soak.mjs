@@ -4,13 +4,13 @@
 // hardtimeout documents. Counts runs that did not finish, results lost, false stops, missed stops,
 // crashes, orphaned processes and temporary files left: all must be 0 (exit 1 otherwise). Writes
 // bench/results/soak.json. A program, not a CI test: see BENCHMARKS.md, "Soak".
-import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { loadavg, tmpdir } from 'node:os'
+import { loadavg } from 'node:os'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { runGroup, withTempRoot } from './group.mjs'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const repo = resolve(here, '..')
@@ -200,28 +200,9 @@ function processesWithMarker(marker) {
   return found
 }
 
-let current // the running framework, for the signal handlers
-
 function execRun(args, cwd, tmp, marker, limitMs) {
-  return new Promise((done) => {
-    const t0 = performance.now()
-    const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k))), TMPDIR: tmp, [MARKER_VAR]: marker, CI: '1', FORCE_COLOR: '0' }
-    const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-    current = child
-    let out = ''
-    child.stdout.on('data', (d) => (out += d))
-    child.stderr.on('data', (d) => (out += d))
-    let killed = false
-    const timer = setTimeout(() => {
-      killed = true
-      try { process.kill(-child.pid, 'SIGKILL') } catch {}
-    }, limitMs)
-    child.on('close', (code, signal) => {
-      clearTimeout(timer)
-      current = undefined
-      done({ code, signal, killed, seconds: (performance.now() - t0) / 1000, out })
-    })
-  })
+  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k))), TMPDIR: tmp, [MARKER_VAR]: marker, CI: '1', FORCE_COLOR: '0' }
+  return runGroup(process.execPath, args, { cwd, env, limitMs })
 }
 
 const CRASH_TEXT = /\bAborted\b|core dumped|FATAL ERROR|Segmentation fault|SIGSEGV|SIGABRT|SIGBUS/
@@ -359,21 +340,7 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2))
   for (const [name, file] of Object.entries(bin)) if (!existsSync(file)) throw new UsageError(`${name} is not installed in bench/node_modules: run \`npx -y pnpm@10 install --frozen-lockfile\` first`)
   for (const d of ['packages/vitest-plugin/dist', 'packages/jest-env/dist', 'packages/core/dist']) if (!existsSync(join(repo, d))) throw new UsageError(`${d} is missing: run \`npx -y pnpm@10 build\` first`)
-  const root = mkdtempSync(join(tmpdir(), 'hardtimeout-soak-'))
-  const cleanup = () => rmSync(root, { recursive: true, force: true })
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.on(sig, () => {
-      if (current) try { process.kill(-current.pid, 'SIGKILL') } catch {}
-      cleanup()
-      console.error(`\nbench:soak: stopped by ${sig}; temporary files removed`)
-      process.exit(130)
-    })
-  }
-  try {
-    return await soak(opts, root)
-  } finally {
-    cleanup()
-  }
+  return withTempRoot('hardtimeout-soak-', 'bench:soak', (root) => soak(opts, root))
 }
 
 async function soak(opts, root) {

@@ -7,12 +7,12 @@
 //
 // Exit: 0 states identical; 1 states differ (or a run left no report); 2 cannot run (bad option,
 // no framework, …), with one line saying why.
-import { spawn, spawnSync } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
 import { basename, dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { runGroup, withTempRoot } from './group.mjs'
 
 const repo = resolve(fileURLToPath(new URL('..', import.meta.url)))
 export const TMP_PREFIX = 'hardtimeout-suite-'
@@ -236,7 +236,6 @@ function childrenCpu() {
   return (Number(fields[16 - 3]) + Number(fields[17 - 3])) / TICKS
 }
 
-let current // the running child, for the signal handlers
 function groupAlive(pgid) {
   try {
     process.kill(-pgid, 0)
@@ -246,39 +245,18 @@ function groupAlive(pgid) {
   }
 }
 
-function runOnce(args, cwd, env, limitMs) {
-  return new Promise((done) => {
-    const cpu0 = childrenCpu()
-    const t0 = performance.now()
-    const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-    current = child
-    let out = ''
-    const keep = (d) => {
-      out += d
-      if (out.length > 200_000) out = out.slice(-100_000)
-    }
-    child.stdout.on('data', keep)
-    child.stderr.on('data', keep)
-    let killed = false
-    const timer = setTimeout(() => {
-      killed = true
-      try { process.kill(-child.pid, 'SIGKILL') } catch {}
-    }, limitMs)
-    child.on('close', async (code, signal) => {
-      clearTimeout(timer)
-      const wall = (performance.now() - t0) / 1000
-      // A process of the run still alive after the run ended was not waited for: its CPU time is
-      // not in the figure. Give it a moment, then stop it so that it does not run into the next run.
-      let outlived = false
-      for (let i = 0; i < 20 && groupAlive(child.pid); i++) {
-        outlived = true
-        await new Promise((r) => setTimeout(r, 50))
-      }
-      if (groupAlive(child.pid)) try { process.kill(-child.pid, 'SIGKILL') } catch {}
-      current = undefined
-      done({ code, signal, killed, wall, cpu: childrenCpu() - cpu0, outlived, out })
-    })
-  })
+async function runOnce(args, cwd, env, limitMs) {
+  const cpu0 = childrenCpu()
+  const r = await runGroup(process.execPath, args, { cwd, env, limitMs, keepChars: 100_000 })
+  // A process of the run still alive after the run ended was not waited for: its CPU time is not
+  // in the figure. Give it a moment, then stop it so that it does not run into the next run.
+  let outlived = false
+  for (let i = 0; i < 20 && groupAlive(r.pid); i++) {
+    outlived = true
+    await new Promise((done) => setTimeout(done, 50))
+  }
+  if (groupAlive(r.pid)) try { process.kill(-r.pid, 'SIGKILL') } catch {}
+  return { code: r.code, signal: r.signal, killed: r.killed, wall: r.seconds, cpu: childrenCpu() - cpu0, outlived, out: r.out }
 }
 
 // Test states from a framework's JSON report (Jest's format; Vitest's json reporter writes the
@@ -316,21 +294,7 @@ async function main() {
   const info = detect(dir, opts.framework)
   const name = opts.name ?? (info.pkgName ?? basename(dir)).replace(/^@/, '').replace(/[^\w.-]+/g, '-')
 
-  const tmp = mkdtempSync(join(tmpdir(), TMP_PREFIX))
-  const cleanup = () => rmSync(tmp, { recursive: true, force: true })
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.on(sig, () => {
-      if (current) try { process.kill(-current.pid, 'SIGKILL') } catch {}
-      cleanup()
-      console.error(`\nbench:suite: stopped by ${sig}; temporary files removed`)
-      process.exit(130)
-    })
-  }
-  try {
-    return await measure(opts, dir, info, name, tmp)
-  } finally {
-    cleanup()
-  }
+  return withTempRoot(TMP_PREFIX, 'bench:suite', (tmp) => measure(opts, dir, info, name, tmp))
 }
 
 async function measure(opts, dir, info, name, tmp) {
