@@ -9,7 +9,7 @@ import * as path from 'node:path'
 import { core, type Core } from './core.js'
 import { abandonWorkerThread, killWorker } from './dispose.js'
 import { cleanUpAtExit } from './exit-cleanup.js'
-import { answerAbandonedThreads, checkMainInternals, filterErrors, isWorkerExit, logError, sendUpdates, taskMap, vitestVersion, watchForks, watchThreads, type TaskLike } from './internals/main.js'
+import { answerAbandonedThreads, checkMainInternals, filterErrors, isWorkerExit, logError, rerunDroppedFiles, sendUpdates, taskMap, vitestVersion, watchForks, watchThreads, type TaskLike } from './internals/main.js'
 import { vitestLine, type VitestLine } from './internals/versions.js'
 import { displayName, nativeHangError, type StuckWorker } from './native-hang.js'
 import type { ResolvedOptions } from './options.js'
@@ -70,6 +70,8 @@ export class Supervisor {
   start(): void {
     watchThreads()
     watchForks(this.line)
+    // 3.2: tinypool hands a killed worker's queued files to the worker it starts instead.
+    if (this.line !== 3) rerunDroppedFiles(this.vitest, () => this.dead.size)
     // First among the 'exit' listeners: Vitest 3's own one calls process.exit() again, which then
     // ends the process at once, without running the listeners after it.
     process.prependOnceListener('exit', this.exitHook)

@@ -32,6 +32,10 @@ export type Event = [string, string, undefined]
  *                              (replaced on the state object, see filterErrors)
  *   _testRun.updated           what a worker's result updates go through         3.2, 4.1, 5.1
  *   logger.error               the run's error output                            3.2, 4.1, 5.1
+ *   pool.runTests(specs, inv)  the run's pool, made at the first run; wrapped     4.1, 5.1
+ *                              (see rerunDroppedFiles)
+ *   state.getFiles()           every file task, with its projectName             4.1, 5.1
+ *   isCancelling               a cancelled run (bail, Ctrl-C)                     4.1, 5.1
  * `state` and `_testRun` are made anew when Vitest restarts its server (watch mode, a config
  * change): they are read at each use, never kept.
  */
@@ -284,4 +288,70 @@ export function beforeKillingFork(line: VitestLine, pid: number): void {
  */
 export function reallyExit(code: number): never {
   return (process as unknown as { reallyExit(code: number): never }).reallyExit(code)
+}
+
+interface SpecLike {
+  moduleId: string
+  project?: { name?: string }
+}
+interface PoolLike {
+  runTests(specs: SpecLike[], invalidates?: string[]): Promise<void>
+}
+const WRAPPED = Symbol.for('hardtimeout.vitest.rerunsDropped')
+
+/**
+ * 4.1, 5.1: a non-isolated worker (isolate: false, or the vm pools) runs a queue of files; when
+ * the plugin kills it, its pool drops the files it had not started, and Vitest never runs them.
+ * The pool's runTests is wrapped: when a worker was killed during it (`killed()` counts them),
+ * the files of its specs that have no result yet are handed to it again, in the same run, until
+ * a round runs none of them. Not when the run was cancelled (bail, Ctrl-C): those files are
+ * meant not to run. The pool is made at the first run: it is caught as it is set.
+ */
+export function rerunDroppedFiles(vitest: unknown, killed: () => number): void {
+  const v = vitest as { pool?: PoolLike; isCancelling?: boolean; state?: { getFiles?(): Array<{ filepath?: string; projectName?: string; result?: unknown }> } }
+  const key = (project: string | undefined, file: string | undefined): string => `${project ?? ''}\0${file ?? ''}`
+  const unstarted = (specs: SpecLike[]): SpecLike[] => {
+    const files = v.state?.getFiles?.() ?? []
+    const done = new Set(files.filter((f) => f.result !== undefined).map((f) => key(f.projectName, f.filepath)))
+    return specs.filter((s) => !done.has(key(s.project?.name, s.moduleId)))
+  }
+  const wrap = (pool: PoolLike | undefined): PoolLike | undefined => {
+    if (!pool || typeof pool.runTests !== 'function' || (pool as { [WRAPPED]?: true })[WRAPPED]) return pool
+    const runTests = pool.runTests
+    pool.runTests = async function (this: PoolLike, specs: SpecLike[], invalidates?: string[]): Promise<void> {
+      let seen = killed()
+      // A round that lost a worker may reject with that worker's error: it is passed on (Vitest
+      // reports it, or the plugin's filter drops it) after the dropped files have run.
+      let failure: { error: unknown } | undefined
+      const round = async (list: SpecLike[], inv?: string[]): Promise<void> => {
+        try {
+          await runTests.call(this, list, inv)
+        } catch (error) {
+          failure ??= { error }
+        }
+      }
+      await round(specs, invalidates)
+      let left = specs
+      // Another round only while the last one killed a worker and left fewer files unstarted.
+      while (!v.isCancelling && killed() > seen) {
+        seen = killed()
+        const next = unstarted(left)
+        if (next.length === 0 || next.length === left.length) break
+        left = next
+        await round(left, [])
+      }
+      if (failure) throw failure.error
+    }
+    Object.defineProperty(pool, WRAPPED, { value: true })
+    return pool
+  }
+  let pool = wrap(v.pool)
+  Object.defineProperty(vitest, 'pool', {
+    configurable: true,
+    enumerable: true,
+    get: () => pool,
+    set: (p: PoolLike | undefined) => {
+      pool = wrap(p)
+    },
+  })
 }
