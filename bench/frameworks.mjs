@@ -14,8 +14,8 @@ import { fileURLToPath } from 'node:url'
 import { runGroup } from './group.mjs'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
-const work = join(here, '.work')
-const bin = {
+export const work = join(here, '.work')
+export const bin = {
   vitest: join(here, 'node_modules/vitest/vitest.mjs'),
   jest: join(here, 'node_modules/jest/bin/jest.js'),
 }
@@ -40,7 +40,7 @@ let perfFiles = 0
 // Each run gets a temporary folder of its own (TMPDIR), removed afterwards: a run killed by the
 // outer timeout (the anchors) cannot remove what it keeps there (Vitest's copies of transformed
 // modules; a killed Vitest leaves them in /tmp otherwise).
-async function exec(args, cwd, limitMs) {
+export async function exec(args, cwd, limitMs) {
   const tmp = mkdtempSync(join(tmpdir(), 'hardtimeout-bench-'))
   const perfOut = PERF ? join(work, `perf-${process.pid}-${perfFiles++}.csv`) : null
   const run = perfOut ? `perf stat -x, -e instructions:u -o ${JSON.stringify(perfOut)} -- "$@"` : '"$@"'
@@ -62,16 +62,16 @@ async function exec(args, cwd, limitMs) {
   return { code, signal, killed, seconds, cpu, instructions, out }
 }
 
-const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+export const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
-function write(path, text) {
+export function write(path, text) {
   mkdirSync(join(path, '..'), { recursive: true })
   writeFileSync(path, text)
 }
 
 // ---------- suites ----------
 
-function healthySuite(dir, files, perFile, flavour) {
+export function healthySuite(dir, files, perFile, flavour) {
   rmSync(dir, { recursive: true, force: true })
   const header = flavour === 'vitest' ? "import { describe, test, expect } from 'vitest'\n" : ''
   for (let f = 0; f < files; f++) {
@@ -83,16 +83,16 @@ function healthySuite(dir, files, perFile, flavour) {
   }
 }
 
-function vitestConfig(dir, on, extra = '', preamble = '') {
+export function vitestConfig(dir, on, extra = '', preamble = '') {
   write(join(dir, on ? 'vitest.on.config.mjs' : 'vitest.off.config.mjs'), preamble +
     (on ? "import { hardTimeout } from '@hardtimeout/vitest'\n" : '') +
     `export default { ${on ? 'plugins: [hardTimeout()], ' : ''}test: { include: ['**/*.test.js'], ${extra} } }\n`)
 }
 
 // The testEnvironment of each Jest configuration ('listener' is written by listenerEnv()).
-const jestEnv = (dir, mode) => ({ off: 'node', on: '@hardtimeout/jest-env', listener: join(dir, 'listener-env.js') })[mode]
+export const jestEnv = (dir, mode) => ({ off: 'node', on: '@hardtimeout/jest-env', listener: join(dir, 'listener-env.js') })[mode]
 
-function jestArgs(dir, env, extra = {}) {
+export function jestArgs(dir, env, extra = {}) {
   const config = { rootDir: dir, testEnvironment: env, ...extra }
   return [bin.jest, '--config', JSON.stringify(config), '--ci']
 }
