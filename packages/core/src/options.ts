@@ -106,27 +106,8 @@ export function parseOptions(options: unknown): ParsedOptions {
   let killProcess = false
   let exec: string | undefined
   if (onStuck !== undefined) {
-    const plan = onStuck as Record<string, unknown>
-    if (plan === null || typeof plan !== 'object') {
-      throw new TypeError(`runWithHardTimeout: options.onStuck must be an object like { report: 'stuck.json', kill: 'process' }, got ${formatValue(onStuck)}`)
-    }
-    const planKeys = Object.keys(plan)
-    for (let i = 0; i < planKeys.length; i++) {
-      const key = planKeys[i]!
-      if (key !== 'report' && key !== 'kill' && key !== 'exec') {
-        throw new TypeError(`runWithHardTimeout: unknown option "onStuck.${key}" (value ${formatValue(plan[key])}); known: report, kill, exec`)
-      }
-    }
-    const { report: path, kill, exec: program } = plan
-    if (path !== undefined && (typeof path !== 'string' || path === '')) {
-      throw new TypeError(`runWithHardTimeout: options.onStuck.report must be a file path, got ${formatValue(path)}`)
-    }
-    if (kill !== undefined && kill !== 'process' && kill !== 'none') {
-      throw new TypeError(`runWithHardTimeout: options.onStuck.kill must be 'process' or 'none', got ${formatValue(kill)}`)
-    }
-    report = path as string | undefined
-    killProcess = kill === 'process'
-    if (program !== undefined) exec = joinProgram(program)
+    if (onStuck === lastStuck?.plan) ({ report, killProcess, exec } = lastStuck)
+    else ({ report, killProcess, exec } = parseStuckPlan(onStuck))
   }
   const after = (stuckAfter as number | undefined) ?? DEFAULT_STUCK_AFTER_MS
   return {
@@ -139,6 +120,49 @@ export function parseOptions(options: unknown): ParsedOptions {
     exec,
     defaults: after === DEFAULT_STUCK_AFTER_MS && report === undefined && !killProcess && exec === undefined,
   }
+}
+
+interface ParsedStuckPlan {
+  plan: object
+  report: string | undefined
+  killProcess: boolean
+  exec: string | undefined
+}
+
+/**
+ * The last frozen onStuck read. A test runner passes one frozen plan for every call of a file:
+ * it cannot change, so it is checked and its program joined once, not at every test.
+ */
+let lastStuck: ParsedStuckPlan | undefined
+
+function parseStuckPlan(onStuck: unknown): ParsedStuckPlan {
+  const plan = onStuck as Record<string, unknown>
+  if (plan === null || typeof plan !== 'object') {
+    throw new TypeError(`runWithHardTimeout: options.onStuck must be an object like { report: 'stuck.json', kill: 'process' }, got ${formatValue(onStuck)}`)
+  }
+  const planKeys = Object.keys(plan)
+  for (let i = 0; i < planKeys.length; i++) {
+    const key = planKeys[i]!
+    if (key !== 'report' && key !== 'kill' && key !== 'exec') {
+      throw new TypeError(`runWithHardTimeout: unknown option "onStuck.${key}" (value ${formatValue(plan[key])}); known: report, kill, exec`)
+    }
+  }
+  const { report: path, kill, exec: program } = plan
+  if (path !== undefined && (typeof path !== 'string' || path === '')) {
+    throw new TypeError(`runWithHardTimeout: options.onStuck.report must be a file path, got ${formatValue(path)}`)
+  }
+  if (kill !== undefined && kill !== 'process' && kill !== 'none') {
+    throw new TypeError(`runWithHardTimeout: options.onStuck.kill must be 'process' or 'none', got ${formatValue(kill)}`)
+  }
+  const parsed: ParsedStuckPlan = {
+    plan,
+    report: path as string | undefined,
+    killProcess: kill === 'process',
+    // (joined once here; the addon still copies it at every call)
+    exec: program !== undefined ? joinProgram(program) : undefined,
+  }
+  if (Object.isFrozen(plan) && (plan.exec === undefined || Object.isFrozen(plan.exec))) lastStuck = parsed
+  return parsed
 }
 
 /** onStuck.exec checked, and joined as the addon reads it: one string, each argument ended by NUL. */

@@ -38,6 +38,15 @@ test('other options and fn are checked too', () => {
   assert.throws(() => runWithHardTimeout(noop, { timeout: 10, onStuck: { exec: ['node', 3] } }), /options.onStuck.exec\[1\] must be a string without NUL characters, got 3/)
   assert.throws(() => runWithHardTimeout(noop, { timeout: 10, onStuck: { exec: ['node', 'a\0b'] } }), /options.onStuck.exec\[1\] must be a string without NUL characters, got "a\\u0000b"/)
   assert.equal(runWithHardTimeout(() => 5, { timeout: 10, onStuck: { exec: ['node', 'x.js'], kill: 'none' } }), 5)
+  // A plan object is read at every call unless frozen (then it cannot change, and is read once)
+  const plan = { kill: 'none' }
+  assert.equal(runWithHardTimeout(noop, { timeout: 10, onStuck: plan }), 1)
+  plan.kill = 'all'
+  assert.throws(() => runWithHardTimeout(noop, { timeout: 10, onStuck: plan }), /options.onStuck.kill must be 'process' or 'none', got "all"/)
+  const frozen = Object.freeze({ kill: 'none', exec: Object.freeze(['node', 'x.js']) })
+  assert.equal(runWithHardTimeout(noop, { timeout: 10, onStuck: frozen }), 1)
+  assert.equal(runWithHardTimeout(noop, { timeout: 10, onStuck: frozen }), 1)
+  assert.throws(() => runWithHardTimeout(noop, { timeout: 10, onStuck: Object.freeze({ kill: 'all' }) }), /got "all"/)
 })
 
 test('stuckLog checks its path and what is appended', () => {

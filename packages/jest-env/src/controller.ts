@@ -6,7 +6,7 @@
  * {@link Controller.onEvent}.
  */
 import * as path from 'node:path';
-import { dieWithParent, type HardTimeoutError } from '@hardtimeout/core/internal';
+import { dieWithParent, type HardTimeoutError, type StuckPlan } from '@hardtimeout/core/internal';
 import { debugLog, debugging } from './debug-log';
 import { labelOf, nameOf, type Entry, type EntryKind } from './entries';
 import { taggedLimit } from './helper';
@@ -139,10 +139,10 @@ export class Controller {
         if (this.journal) journal().journalFile(this.testPath, state.rootDescribeBlock, this.run.project);
         break;
       case EVENTS.testSkip:
-        if (this.journal && event.test) journal().journalCase(this.testPath, event.test, 'pending');
+        if (this.journal && event.test) journal().journalCase(event.test, 'pending');
         break;
       case EVENTS.testTodo:
-        if (this.journal && event.test) journal().journalCase(this.testPath, event.test, 'todo');
+        if (this.journal && event.test) journal().journalCase(event.test, 'todo');
         break;
       case EVENTS.testStart:
         if (event.test) {
@@ -167,7 +167,7 @@ export class Controller {
         if (event.test) this.inflight.finished(event.test, undefined);
         if (event.name === EVENTS.testDone && event.test) {
           this.checkWrapped(event.test);
-          if (this.journal) journal().journalCase(this.testPath, event.test, 'passed');
+          if (this.journal) journal().journalCase(event.test, 'passed');
         }
         // test.failing turns a thrown error into a pass: a hang must stay a failure.
         if (event.test?.failing) this.failHungFailingTest(event.test);
@@ -227,20 +227,23 @@ export class Controller {
       soft,
       label: labelOf(nameOf(entry, kind, this.state?.currentlyRunningTest)),
       options: this.options,
-      mode: this.mode,
-      report: this.link?.stuckReport(entry),
-      // (a killed child worker is named by the reporter, when there is one)
-      program: this.mode === 'child-process' && this.link ? undefined : () => this.program(entry, kind),
+      onStuck: this.link ? { ...this.fileStuckPlan(), report: this.link.stuckReport(entry) } : this.fileStuckPlan(),
     });
     return record.plan;
   }
 
-  /** The part of onStuck.exec that is the same for every entry of the file, made once. */
-  private context: string | undefined;
+  /** The part of onStuck that is the same for every call of the file, made once (frozen: core then reads it once). */
+  private stuckPlan: StuckPlan | undefined;
 
-  /** onStuck.exec of an entry: the program says which test it was, and where the run stands. */
-  private program(entry: Entry, kind: EntryKind): string[] {
-    this.context ??= JSON.stringify({
+  /**
+   * onStuck of the file's calls: kill the process, after the program that says which test it was
+   * and where the run stands (stuck-exit.ts). In a child worker with the reporter there is no
+   * program: the reporter names the killed worker's test.
+   */
+  private fileStuckPlan(): StuckPlan {
+    if (this.stuckPlan) return this.stuckPlan;
+    if (this.mode === 'child-process' && this.link) return (this.stuckPlan = Object.freeze({ kill: 'process' as const }));
+    const context = JSON.stringify({
       mode: this.mode,
       testPath: this.testPath,
       jestPid: this.mode === 'child-process' ? process.ppid : process.pid,
@@ -251,8 +254,7 @@ export class Controller {
       ...(this.run.jestDir ? { jestDir: this.run.jestDir } : {}),
       ...(this.run.project ? { project: this.run.project } : {}),
     } satisfies StuckContext);
-    const name = nameOf(entry, kind, this.state?.currentlyRunningTest);
-    return stuckExit().stuckProgram(this.context, { kind, ancestorTitles: name.ancestorTitles, title: kind === 'test' ? name.title : '' });
+    return (this.stuckPlan = Object.freeze({ kill: 'process' as const, exec: stuckExit().stuckProgram(context) }));
   }
 
   private stopped(entry: Entry, kind: EntryKind, error: Error): void {

@@ -6,7 +6,10 @@
  * replays it into Jest's results. A healthy run writes nothing.
  *
  * One JSON object a line: a `file` line when a file starts (its tests, in order), a `case` line per
- * test that finished (Jest's assertion result), in the order they happened.
+ * test that finished (Jest's assertion result), in the order they happened. A case belongs to the
+ * file line before it (a thread runs one file at a time) and names its test by its index in that
+ * line's list: written for every test of a healthy run, it is kept short and made without
+ * JSON.stringify (a test the list does not have, added while the file ran, is written in full).
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -25,8 +28,6 @@ export interface JournalFile {
 
 /** What Jest's assertion result says about one test (the subset a replay can know). */
 export interface JournalCase {
-  t: 'case';
-  path: string;
   ancestorTitles: string[];
   title: string;
   status: 'passed' | 'failed' | 'pending' | 'todo';
@@ -34,7 +35,18 @@ export interface JournalCase {
   failureMessages: string[];
 }
 
-export type JournalLine = JournalFile | JournalCase;
+/** A case line: its test by index in the file line's `tests` (`i`), or by name. */
+export interface JournalCaseLine {
+  t: 'case';
+  i?: number;
+  ancestorTitles?: string[];
+  title?: string;
+  status: JournalCase['status'];
+  duration: number | null;
+  failureMessages?: string[];
+}
+
+export type JournalLine = JournalFile | JournalCaseLine;
 
 let log: StuckLog | null | undefined;
 let logPath: string | undefined;
@@ -52,30 +64,39 @@ export function journalPath(dir: string | undefined): string | undefined {
   return log ? logPath : undefined;
 }
 
-function append(line: JournalLine): void {
+function append(text: string): void {
   if (!log) return;
   try {
-    log.append(`${JSON.stringify(line)}\n`);
+    log.append(text);
   } catch {
     // a journal too big to keep: the results are then only lost if the run ends
   }
 }
 
-/** Every test of a file, in the order jest-circus runs them. */
-export function testsOf(root: CircusDescribeBlock): Array<[string[], string]> {
+/** Every test of a file, in the order jest-circus runs them (`index`: each test's place). */
+export function testsOf(root: CircusDescribeBlock, index?: Map<CircusTest, number>): Array<[string[], string]> {
   const out: Array<[string[], string]> = [];
   const walk = (block: CircusDescribeBlock): void => {
     for (const child of block.children) {
       if (child.type === 'describeBlock') walk(child);
-      else out.push([describeTitles(child.parent), child.name]);
+      else {
+        index?.set(child, out.length);
+        out.push([describeTitles(child.parent), child.name]);
+      }
     }
   };
   walk(root);
   return out;
 }
 
+/** The tests of the file this thread runs now, by place in its file line. */
+let order = new Map<CircusTest, number>();
+
 export function journalFile(testPath: string, root: CircusDescribeBlock, project: string | undefined): void {
-  append({ t: 'file', path: testPath, ...(project ? { project } : {}), start: Date.now(), tests: testsOf(root) });
+  if (!log) return;
+  order = new Map();
+  const line: JournalFile = { t: 'file', path: testPath, ...(project ? { project } : {}), start: Date.now(), tests: testsOf(root, order) };
+  append(`${JSON.stringify(line)}\n`);
 }
 
 /** The text of one error as Jest lists it (its stack). */
@@ -88,18 +109,46 @@ export function errorText(error: unknown): string {
 }
 
 /** A test jest-circus is done with (test_done), skipped (test_skip) or marked todo (test_todo). */
-export function journalCase(testPath: string, test: CircusTest, status: JournalCase['status']): void {
+export function journalCase(test: CircusTest, status: JournalCase['status']): void {
   if (!log) return;
   const failed = status === 'passed' && test.errors.length > 0 ? 'failed' : status;
-  append({
+  const duration = Number.isFinite(test.duration) ? (test.duration as number) : null;
+  const i = order.get(test);
+  if (i !== undefined && failed !== 'failed') {
+    append(`{"t":"case","i":${i},"status":"${failed}","duration":${duration}}\n`);
+    return;
+  }
+  const line: JournalCaseLine = {
     t: 'case',
-    path: testPath,
-    ancestorTitles: describeTitles(test.parent),
-    title: test.name,
+    ...(i !== undefined ? { i } : { ancestorTitles: describeTitles(test.parent), title: test.name }),
     status: failed,
-    duration: typeof test.duration === 'number' ? test.duration : null,
-    failureMessages: failed === 'failed' ? test.errors.map(errorText) : [],
-  });
+    duration,
+    ...(failed === 'failed' ? { failureMessages: test.errors.map(errorText) } : {}),
+  };
+  append(`${JSON.stringify(line)}\n`);
+}
+
+/** Each file of a journal, in order, with its cases named (a file run twice: both). */
+export function journalFiles(lines: JournalLine[]): Array<{ file: JournalFile; cases: JournalCase[] }> {
+  const out: Array<{ file: JournalFile; cases: JournalCase[] }> = [];
+  for (const line of lines) {
+    if (line.t === 'file') {
+      out.push({ file: line, cases: [] });
+      continue;
+    }
+    const current = out[out.length - 1];
+    if (line.t !== 'case' || !current) continue;
+    const named = line.i !== undefined ? current.file.tests[line.i] : line.title !== undefined ? ([line.ancestorTitles ?? [], line.title] as [string[], string]) : undefined;
+    if (!named) continue;
+    current.cases.push({ ancestorTitles: named[0], title: named[1], status: line.status, duration: line.duration, failureMessages: line.failureMessages ?? [] });
+  }
+  return out;
+}
+
+/** The last run of `path` in a journal (the one the stuck call belongs to). */
+export function journalOf(lines: JournalLine[], path: string): { file?: JournalFile; cases: JournalCase[] } {
+  const runs = journalFiles(lines).filter((f) => f.file.path === path);
+  return runs[runs.length - 1] ?? { cases: [] };
 }
 
 export function parseJournal(text: string): JournalLine[] {

@@ -1,5 +1,5 @@
 /** The hard limit of one call of a test or hook, and the plan core runs it with. */
-import type { RunMode } from './internals';
+import type { StuckPlan } from '@hardtimeout/core/internal';
 import type { ResolvedOptions } from './options';
 import type { GuardPlan } from './wrap';
 
@@ -24,11 +24,13 @@ export interface PlanInput {
   soft: number;
   label: string;
   options: Pick<ResolvedOptions, 'whenDebugging' | 'stuckAfter'>;
-  mode: RunMode;
-  /** Where core's watchdog writes the stuck report (only with the reporter). */
-  report: string | undefined;
-  /** onStuck.exec: the program the watchdog starts before it kills the process, if one is needed. */
-  program: (() => string[]) | undefined;
+  /**
+   * What the watchdog does when the call is stuck in native code: kill the process, after the
+   * program that says which test it was (and writing the reporter's stuck report). In a child
+   * process only the worker dies: Jest reports a signal death without retrying the file. In band
+   * or in a worker thread the process is Jest itself, and the run ends.
+   */
+  onStuck: StuckPlan;
 }
 
 /** The plan of one guarded call, or null when it runs without a hard limit (Infinity, 0). */
@@ -38,10 +40,7 @@ export function planFor(p: PlanInput): GuardPlan | null {
     timeout: Math.min(Math.ceil(p.hard), MAX_TIMER_MS),
     label: p.label,
     whenDebugging: p.options.whenDebugging,
-    // In a child process only the worker dies: Jest reports a signal death without retrying the
-    // file. In band or in a worker thread the process is Jest itself, and the run ends. The
-    // program says which test was stuck where (no JavaScript can run here by then).
-    onStuck: { kill: 'process', ...(p.program ? { exec: p.program() } : {}), ...(p.report ? { report: p.report } : {}) },
+    onStuck: p.onStuck,
   };
   if (p.options.stuckAfter !== undefined) core.stuckAfter = Math.max(1, p.options.stuckAfter);
   return { core, soft: p.soft };

@@ -3,7 +3,7 @@
  * in a worker thread, from the stuck thread's journal and the results the reporter kept. Pure: the
  * program that ends the run (replay-exit.ts) reads the files and hands Jest's helpers in.
  */
-import type { JournalCase, JournalFile, JournalLine } from './journal';
+import { journalFiles, type JournalCase, type JournalFile, type JournalLine } from './journal';
 import type { CaseResult, FileResult } from './rewrite';
 
 export interface StuckTest {
@@ -104,11 +104,9 @@ export function fileResult(file: JournalFile, cases: JournalCase[], empty: Empty
  * from the journal. The stuck file is always rebuilt (Jest never finished it).
  */
 export function replay(lines: JournalLine[], fromReporter: FileResult[], empty: EmptyResult, stuck: StuckTest, now: number): FileResult[] {
+  // (a path run twice, by two projects: its last run, as before)
   const files = new Map<string, { file: JournalFile; cases: JournalCase[] }>();
-  for (const line of lines) {
-    if (line.t === 'file') files.set(line.path, { file: line, cases: [] });
-    else if (line.t === 'case') files.get(line.path)?.cases.push(line);
-  }
+  for (const run of journalFiles(lines)) files.set(run.file.path, run);
   const out: FileResult[] = fromReporter.filter((r) => r.testFilePath !== stuck.testPath);
   const known = new Set(out.map((r) => r.testFilePath));
   for (const [p, { file, cases }] of files) {

@@ -9,13 +9,15 @@
  *   replays what had finished (the journal, see journal.ts), prints Jest's summary lines and the
  *   hard-timeout summary, and writes Jest's `--json` output and the reporter's JSON.
  *
- * `node stuck-exit.js <context JSON> <entry JSON> <stuck report JSON>` (the report is added by the
- * watchdog).
+ * `node stuck-exit.js <context JSON> <stuck report JSON>` (the report is added by the watchdog).
+ * One program per file, the same for each of its calls: which test or hook was stuck is read from
+ * the report's label (entries.ts, entryOfLabel).
  * Started only when something is stuck: a healthy run pays nothing for it.
  */
 import * as fs from 'node:fs';
 import type { StuckReport } from '@hardtimeout/core/internal';
-import type { EntryKind, EntryName } from './entries';
+import { entryOfLabel, type EntryName, type LabelledEntry } from './entries';
+import { journalOf, parseJournal, type JournalLine } from './journal';
 import { recordOfStuck } from './records';
 import type { RunMode } from './internals';
 
@@ -34,13 +36,13 @@ export interface StuckContext {
   /** The folder of the running jest-runner, to load Jest's own result and summary helpers. */
   jestDir?: string;
   project?: string;
-  /** The stuck test or hook (the program cannot ask: no JavaScript runs in the stuck thread). */
-  entry?: { kind: EntryKind; ancestorTitles: string[]; title: string };
+  /** The stuck test or hook, found from the report's label (set by the program, not passed in). */
+  entry?: LabelledEntry;
 }
 
-/** The onStuck.exec of a guarded call: the file's context (JSON, made once a file) and its entry. */
-export function stuckProgram(context: string, entry: NonNullable<StuckContext['entry']>): string[] {
-  return [process.execPath, __filename, context, JSON.stringify(entry)];
+/** The onStuck.exec of every guarded call of a file: the program and the file's context (JSON). */
+export function stuckProgram(context: string): readonly string[] {
+  return Object.freeze([process.execPath, __filename, context]);
 }
 
 /** Where the stuck test is declared: the one line of the file that has its title in quotes. */
@@ -95,6 +97,20 @@ function childProcess(c: StuckContext, report: StuckReport): void {
   }
 }
 
+/** The stuck entry: its label matched against the file's tests in the journal, when there is one. */
+function stuckEntry(c: StuckContext, report: StuckReport): LabelledEntry | undefined {
+  if (typeof report.label !== 'string') return undefined;
+  let lines: JournalLine[] = [];
+  try {
+    if (c.journal) lines = parseJournal(fs.readFileSync(c.journal, 'utf8'));
+  } catch {
+    // no journal: the label alone
+  }
+  const { file, cases } = journalOf(lines, c.testPath);
+  const done = new Set(cases.map((x) => JSON.stringify([x.ancestorTitles, x.title])));
+  return entryOfLabel(report.label, file?.tests, (a, t) => done.has(JSON.stringify([a, t])));
+}
+
 function main(c: StuckContext, report: StuckReport): void {
   if (c.mode === 'child-process') {
     childProcess(c, report);
@@ -105,6 +121,8 @@ function main(c: StuckContext, report: StuckReport): void {
 }
 
 if (require.main === module) {
-  const [context, entry, report] = process.argv.slice(2);
-  main({ ...(JSON.parse(context ?? '{}') as StuckContext), entry: JSON.parse(entry ?? 'null') ?? undefined }, JSON.parse(report ?? '{}') as StuckReport);
+  const [context, reportJson] = process.argv.slice(2);
+  const c = JSON.parse(context ?? '{}') as StuckContext;
+  const report = JSON.parse(reportJson ?? '{}') as StuckReport;
+  main({ ...c, entry: stuckEntry(c, report) }, report);
 }

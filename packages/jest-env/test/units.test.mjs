@@ -13,6 +13,7 @@ const require = createRequire(import.meta.url);
 const dist = (m) => require(path.join(PKG, 'dist', m));
 const internals = dist('internals.js');
 const { nameOf, labelOf } = dist('entries.js');
+const entries = dist('entries.js');
 const limits = dist('limits.js');
 const { replaceError } = dist('inflight.js');
 const journal = dist('journal.js');
@@ -100,16 +101,16 @@ test('limits: withHardTimeout, then hardTimeout.timeout, then Jest\'s own timeou
   assert.equal(limits.hardLimit(100, { timeout: 300 }, 500), 100);
   assert.equal(limits.hardLimit(undefined, { timeout: 300 }, 500), 300);
   assert.equal(limits.hardLimit(undefined, { timeout: undefined }, 500), 500);
-  const base = { soft: 500, label: 'x', options: { whenDebugging: false, stuckAfter: undefined }, mode: 'in-band', report: undefined, program: () => ['node', 'p.js'] };
+  const base = { soft: 500, label: 'x', options: { whenDebugging: false, stuckAfter: undefined }, onStuck: { kill: 'process', exec: ['node', 'p.js'] } };
   assert.equal(limits.planFor({ ...base, hard: Infinity }), null);
   assert.equal(limits.planFor({ ...base, hard: 0 }), null);
-  const plan = limits.planFor({ ...base, hard: 400.2, options: { whenDebugging: true, stuckAfter: 0 }, report: '/r.json' });
+  const plan = limits.planFor({ ...base, hard: 400.2, options: { whenDebugging: true, stuckAfter: 0 }, onStuck: { kill: 'process', exec: ['node', 'p.js'], report: '/r.json' } });
   assert.deepEqual(plan, {
     soft: 500,
     core: { timeout: 401, label: 'x', whenDebugging: true, stuckAfter: 1, onStuck: { kill: 'process', exec: ['node', 'p.js'], report: '/r.json' } },
   });
   assert.equal(limits.planFor({ ...base, hard: 3e9 }).core.timeout, 2_147_483_647);
-  assert.deepEqual(limits.planFor({ ...base, hard: 100, program: undefined }).core.onStuck, { kill: 'process' });
+  assert.equal(limits.planFor({ ...base, hard: 100 }).core.onStuck, base.onStuck, 'the file\'s plan, shared');
   assert.equal(limits.samePlan(plan, 400.2, 500), true);
   assert.equal(limits.samePlan(plan, 400.2, 600), false);
   assert.equal(limits.samePlan(null, 400, 500), false);
@@ -136,6 +137,41 @@ test('the journal: tests of a file in order, errors as Jest lists them, lines cu
   assert.deepEqual(journal.parseJournal('{"t":"file","path":"a"}\n{"t":"case","pa'), [{ t: 'file', path: 'a' }]);
 });
 
+test('the journal: a case names its test by its place in the file line before it, or in full', () => {
+  const lines = journal.parseJournal([
+    '{"t":"file","path":"/p/a.test.js","start":1,"tests":[[[],"a1"],[["d"],"a2"]]}',
+    '{"t":"case","i":1,"status":"passed","duration":2}',
+    '{"t":"file","path":"/p/b.test.js","start":2,"tests":[[[],"b1"]]}',
+    '{"t":"case","i":0,"status":"failed","duration":null,"failureMessages":["Error: b1"]}',
+    '{"t":"case","ancestorTitles":["added"],"title":"late","status":"passed","duration":1}',
+    '{"t":"case","i":7,"status":"passed","duration":1}',
+  ].join('\n'));
+  const files = journal.journalFiles(lines);
+  assert.deepEqual(files.map((f) => [f.file.path, f.cases.map((c) => [c.ancestorTitles, c.title, c.status, c.failureMessages])]), [
+    ['/p/a.test.js', [[['d'], 'a2', 'passed', []]]],
+    ['/p/b.test.js', [[[], 'b1', 'failed', ['Error: b1']], [['added'], 'late', 'passed', []]]],
+  ]);
+  assert.deepEqual(journal.journalOf(lines, '/p/b.test.js').cases.length, 2);
+  assert.deepEqual(journal.journalOf(lines, '/p/none.test.js'), { cases: [] });
+});
+
+test('the stuck entry from its label: tests, each-hooks, all-hooks, labels cut at 255 bytes, no journal', () => {
+  const tests = [[[], 'top'], [['outer'], 'a › b'], [['outer', 'inner'], 'x'], [['outer', 'inner'], 'x']];
+  const done = (a, t) => t === 'top';
+  const of = (label) => entries.entryOfLabel(label, tests, done);
+  assert.deepEqual(of('top'), { kind: 'test', ancestorTitles: [], title: 'top' });
+  assert.deepEqual(of('outer › a › b'), { kind: 'test', ancestorTitles: ['outer'], title: 'a › b' }, 'a title with the separator');
+  assert.deepEqual(of('outer › inner › x'), { kind: 'test', ancestorTitles: ['outer', 'inner'], title: 'x' });
+  assert.deepEqual(of('beforeEach hook of outer › inner › x'), { kind: 'beforeEach', ancestorTitles: ['outer', 'inner'], title: '' });
+  assert.deepEqual(of('afterAll hook of outer › inner'), { kind: 'afterAll', ancestorTitles: ['outer', 'inner'], title: '' });
+  assert.deepEqual(of('beforeAll hook'), { kind: 'beforeAll', ancestorTitles: [], title: '' });
+  const long = 'é'.repeat(200);
+  const cut = [...Buffer.from(`outer › ${long}`).subarray(0, 255).toString('utf8')].slice(0, -1).join('');
+  assert.deepEqual(entries.entryOfLabel(cut, [[['outer'], long]]), { kind: 'test', ancestorTitles: ['outer'], title: long });
+  assert.deepEqual(entries.entryOfLabel('d › t'), { kind: 'test', ancestorTitles: ['d'], title: 't' }, 'no journal: split');
+  assert.deepEqual(entries.entryOfLabel('beforeAll hook of d'), { kind: 'beforeAll', ancestorTitles: ['d'], title: '' });
+});
+
 function emptyResult() {
   return {
     testFilePath: '', testResults: [], numFailingTests: 0, numPassingTests: 0, numPendingTests: 0, numTodoTests: 0,
@@ -145,7 +181,7 @@ function emptyResult() {
 
 test('replay: finished tests kept, the stuck test failed, the never-run ones listed as pending with the reason', () => {
   const file = { t: 'file', path: '/p/stuck.test.js', start: 1000, project: 'node', tests: [[[], 'before'], [['native'], 'spins'], [['native'], 'never runs']] };
-  const cases = [{ t: 'case', path: file.path, ancestorTitles: [], title: 'before', status: 'passed', duration: 3, failureMessages: [] }];
+  const cases = [{ ancestorTitles: [], title: 'before', status: 'passed', duration: 3, failureMessages: [] }];
   const stuck = { testPath: file.path, test: [['native'], 'spins'], message: 'HardTimeoutError: stuck', elapsedMs: 1500.4 };
   const r = fileResult(file, cases, emptyResult, stuck, 3000);
   assert.deepEqual(r.testResults.map((x) => [x.fullName, x.status]), [['before', 'passed'], ['native spins', 'failed'], ['native never runs', 'pending']]);
@@ -161,9 +197,9 @@ test('replay: finished tests kept, the stuck test failed, the never-run ones lis
 test('replay: the reporter\'s results win over the journal, except for the stuck file; a stuck hook fails its file', () => {
   const lines = [
     { t: 'file', path: '/p/a.test.js', start: 1, tests: [[[], 'a1']] },
-    { t: 'case', path: '/p/a.test.js', ancestorTitles: [], title: 'a1', status: 'failed', duration: 1, failureMessages: ['Error: a1'] },
+    { t: 'case', i: 0, status: 'failed', duration: 1, failureMessages: ['Error: a1'] },
     { t: 'file', path: '/p/b.test.js', start: 2, tests: [[[], 'b1']] },
-    { t: 'case', path: '/p/b.test.js', ancestorTitles: [], title: 'b1', status: 'passed', duration: 1, failureMessages: [] },
+    { t: 'case', i: 0, status: 'passed', duration: 1 },
     { t: 'file', path: '/p/s.test.js', start: 3, tests: [[[], 's1']] },
   ];
   const exact = { ...emptyResult(), testFilePath: '/p/a.test.js', numFailingTests: 1, console: [{ message: 'kept' }] };
