@@ -42,7 +42,11 @@ for (const { format, entries } of groups) {
     // CommonJS has no import.meta; code shared with the ES-module bundles gets the file's path
     // (what createRequire() and fileURLToPath-free uses need).
     define: format === 'cjs' ? { 'import.meta.url': '__filename' } : {},
-    sourcemap: format === 'cjs' ? 'linked' : false,
+    // The map of a CommonJS bundle is written beside it but not linked from it: Jest installs
+    // source-map-support afresh for every test file, and any stack formatted through our frames
+    // (a test's own `toThrow` reads one) then read and parsed core's map again, every file
+    // (~175 ms of jest-dom's 5.7 s in band). Stacks into our code are ours to read, with the map.
+    sourcemap: format === 'cjs' ? 'external' : false,
     sourcesContent: false,
     logLevel: 'warning',
     banner: { js: `// Bundled from ${entries.map((e) => basename(e)).join(', ')} and the modules they import (scripts/bundle.mjs).` },
